@@ -1,0 +1,1 @@
+"""Capture: camera sources, recording, stop-motion, the phone upload page."""

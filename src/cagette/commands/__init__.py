@@ -1,0 +1,53 @@
+"""The command-line commands, one module per area.
+
+Each module has ``register(sub)`` that adds its parsers to the top-level
+subparsers and sets ``handler=function(ns, ctx)`` on each leaf. Modules import
+only the standard library and plumbing at top level; the work they call is
+imported inside the handlers, so ``cagette --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from typing import Any
+
+# Order is the order of ``cagette --help``.
+MODULES = (
+    "plans",
+    "project",
+    "render",
+    "capture",
+    "device",
+    "library",
+    "sync",
+    "serve",
+    "web",
+    "doctor",
+)
+
+
+def register_all(sub: Any) -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(f"cagette.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"cagette.commands.{name}":
+                continue  # that area has not landed yet
+            raise
+        module.register(sub)
+
+
+def group(sub: Any, name: str, help_text: str, description: str | None = None) -> Any:
+    """Add a command that only holds subcommands; returns its subparsers."""
+    parser = sub.add_parser(name, help=help_text, description=description or help_text)
+    parser.set_defaults(parser_for_help=parser)
+    inner = parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", parser_class=type(parser))
+    return inner
+
+
+def command(sub: Any, name: str, help_text: str, handler: Any, description: str | None = None) -> argparse.ArgumentParser:
+    """Add a leaf command handled by ``handler(ns, ctx)``."""
+    parser = sub.add_parser(name, help=help_text, description=description or help_text)
+    parser.set_defaults(handler=handler, parser_for_help=parser)
+    return parser

@@ -1,0 +1,1 @@
+"""The host side of the studio controller's protocol (lights, shutter)."""

@@ -1,0 +1,1 @@
+"""The library: content-addressed objects, per-site logs, the derived index."""

@@ -1,0 +1,1 @@
+"""Video: the project format, timeline, captions, audio and render engines."""

@@ -1,0 +1,164 @@
+"""Settings, atomic files, locks, progress and catalogues."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cagette import i18n, locations, settings
+from cagette.errors import Cancelled, SettingsError, UsageError
+from cagette.fsutil import FileLock, LockedError, atomic_write_text, atomic_writer, staged_dir
+from cagette.progress import CancelToken, Progress, ProgressEvent, format_duration
+
+
+def test_settings_defaults_and_types(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[general]\nlang = "en"\n[video]\nwords_per_minute = 150\n[sync]\ntimeout_s = 5\n', encoding="utf-8")
+    s = settings.load(path)
+    assert s.general.lang == "en" and s.video.words_per_minute == 150
+    assert s.sync.timeout_s == 5.0 and isinstance(s.sync.timeout_s, float)
+    assert s.serve.port == 8470 and s.capture.phone_port == 8471 and s.web.port == 8472
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("[video]\nwords_per_minute = 'fast'\n", "words_per_minute"),
+    ("[video]\nwpm = 3\n", "wpm"),
+    ("[nope]\nx = 1\n", "nope"),
+    ("video = 3\n", "video"),
+    ("[library]\nseed_starter = 1\n", "seed_starter"),
+])
+def test_settings_refuse_bad_keys(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as info:
+        settings.load(path)
+    assert needle in info.value.message
+    assert info.value.hint
+    assert info.value.exit_code == 2
+
+
+def test_locations_follow_cagette_home(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert locations.settings_file() == isolated_home / "settings.toml"
+    assert locations.library_dir().path == isolated_home / "library"
+    assert not locations.library_dir().explicit
+    monkeypatch.setenv("CAGETTE_LIBRARY", "/tmp/lib-env")
+    assert locations.library_dir().path == Path("/tmp/lib-env") and locations.library_dir().explicit
+    assert locations.library_dir("/tmp/lib-opt").source == "option"
+    monkeypatch.delenv("CAGETTE_LIBRARY")
+    monkeypatch.delenv("CAGETTE_HOME")
+    assert locations.library_dir().source == "default"
+    assert locations.font_path().is_file()
+
+
+def test_atomic_writer_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    atomic_write_text(target, "first")
+    with pytest.raises(RuntimeError), atomic_writer(target, "w") as fh:
+        fh.write("half")
+        raise RuntimeError("boom")
+    assert target.read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_staged_dir_replaces_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_dir(out) as stage:
+        (stage / "x").write_text("1")
+    assert (out / "x").read_text() == "1"
+    with pytest.raises(UsageError):
+        with staged_dir(out):
+            pass
+    with pytest.raises(KeyboardInterrupt):
+        with staged_dir(out, force=True) as stage:
+            (stage / "y").write_text("2")
+            raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["x"]
+    with staged_dir(out, force=True) as stage:
+        (stage / "z").write_text("3")
+    assert sorted(p.name for p in out.iterdir()) == ["z"]
+
+
+def _hold_lock(path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
+    with FileLock(Path(path)):
+        ready.set()
+        release.wait(10)
+
+
+def test_file_lock_excludes_another_process(tmp_path: Path) -> None:
+    lock_path = tmp_path / "lock"
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_lock, args=(str(lock_path), ready, release))
+    proc.start()
+    try:
+        assert ready.wait(20)
+        start = time.monotonic()
+        with pytest.raises(LockedError) as info:
+            FileLock(lock_path, timeout=0.3, what="the library").acquire()
+        assert time.monotonic() - start >= 0.3
+        assert "the library" in info.value.message
+    finally:
+        release.set()
+        proc.join(10)
+    with FileLock(lock_path, timeout=2):
+        pass
+
+
+def test_progress_eta_and_cancel() -> None:
+    events: list[ProgressEvent] = []
+    token = CancelToken()
+    progress = Progress(events.append, token, min_interval_s=0)
+    progress.start("render", total=10, unit="s")
+    time.sleep(0.05)
+    progress.update(5)
+    last = events[-1]
+    assert last.fraction == 0.5 and last.eta_s is not None and 0.02 < last.eta_s < 1.0
+    token.cancel()
+    with pytest.raises(Cancelled) as info:
+        progress.advance(1)
+    assert info.value.exit_code == 130
+    assert format_duration(65) == "1:05" and format_duration(3723) == "1:02:03" and format_duration(None) == "--:--"
+
+
+def test_catalogues_translate_and_switch() -> None:
+    i18n.set_language("fr")
+    assert i18n._("Cancelled.") == "Annulé."
+    i18n.set_language("en")
+    assert i18n._("Cancelled.") == "Cancelled."
+    with pytest.raises(UsageError):
+        i18n.set_language("xx")
+
+
+def test_compiled_catalogue_matches_source(tmp_path: Path) -> None:
+    import gettext
+
+    written = i18n.build(tmp_path)
+    fr = [p for p in written if "/fr/" in str(p)]
+    assert fr
+    for mo in fr:
+        po = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / mo.with_suffix(".po").name
+        entries = i18n.parse_po(po.read_text(encoding="utf-8"))
+        with mo.open("rb") as fh:
+            tr = gettext.GNUTranslations(fh)
+        for key, value in entries.items():
+            assert tr.gettext(key) == value
+
+
+@given(st.dictionaries(st.text(min_size=1).filter(lambda s: "\x00" not in s),
+                       st.text(min_size=1).filter(lambda s: "\x00" not in s), max_size=20))
+def test_po_round_trip(entries: dict[str, str]) -> None:
+    from cagette.i18n_extract import _quote
+
+    text = "\n".join(f"msgid {_quote(k)}\nmsgstr {_quote(v)}\n" for k, v in entries.items())
+    assert i18n.parse_po(text) == entries
+
+
+def test_environment_unchanged() -> None:
+    assert os.environ["CAGETTE_LANG"] == "en"

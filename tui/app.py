@@ -1,0 +1,114 @@
+"""The Textual application: one calm place from an idea to a shared video."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from cagette.errors import CagetteError
+from cagette.i18n import N_, _, current_language, set_language
+
+CALM = Theme(
+    name="cagette",
+    primary="#2f6f8f",
+    secondary="#8a5a44",
+    accent="#e0a030",
+    warning="#d08000",
+    error="#c03030",
+    success="#2e8b57",
+    background="#1e2326",
+    surface="#262c30",
+    panel="#30383d",
+    dark=True,
+)
+
+HIGH_CONTRAST = Theme(
+    name="cagette-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#ffff00",
+    warning="#ffaa00",
+    error="#ff5555",
+    success="#00ff00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    dark=True,
+)
+
+# Keys that work everywhere, listed by the help screen: (key, label).
+GLOBAL_KEYS: list[tuple[str, str]] = [
+    ("F1", N_("help")),
+    ("F2", N_("français / English")),
+    ("F3", N_("high contrast")),
+    ("Esc", N_("back")),
+    ("Ctrl+Q", N_("quit")),
+]
+
+
+class CagetteApp(App[int]):
+    TITLE = "cagette"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "help", show=False),
+        Binding("f2", "switch_language", "language", show=False),
+        Binding("f3", "toggle_contrast", "contrast", show=False),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
+    ]
+
+    def __init__(self, lang: str | None = None, library: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if lang:
+            set_language(lang)
+        self.library_option = library
+        self.register_theme(CALM)
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = "cagette"
+
+    @property
+    def lang(self) -> str:
+        return current_language()
+
+    def on_mount(self) -> None:
+        from cagette_tui.screens.home import HomeScreen
+
+        self.sub_title = _("Vidéocagette studio")
+        self.push_screen(HomeScreen())
+
+    # actions --------------------------------------------------------------
+    def action_help(self) -> None:
+        from cagette_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_switch_language(self) -> None:
+        set_language("en" if current_language() == "fr" else "fr")
+        self.sub_title = _("Vidéocagette studio")
+        for screen in self.screen_stack:
+            screen.refresh(recompose=True)
+        self.notify(_("Language: English") if current_language() == "en" else _("Language: French"))
+
+    def action_toggle_contrast(self) -> None:
+        self.theme = "cagette" if self.theme == "cagette-contrast" else "cagette-contrast"
+
+    def open_section(self, section_id: str) -> None:
+        from cagette_tui.sections import SECTIONS
+
+        for section in SECTIONS:
+            if section.id == section_id:
+                try:
+                    self.push_screen(section.open(self))
+                except CagetteError as exc:
+                    self.show_error(exc)
+                return
+
+    def show_error(self, exc: CagetteError) -> None:
+        """Errors are notifications a person can read, never a traceback."""
+        text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
+        self.notify(text, title=_("Error"), severity="error", timeout=10)
