@@ -1,0 +1,1 @@
+"""The presets of the box's parameters, shipped as ``cagette.plans.presets`` (TOML files)."""

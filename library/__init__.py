@@ -1,0 +1,1 @@
+"""The starter library's sources, shipped as the ``cagette.starter`` package."""
