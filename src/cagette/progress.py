@@ -151,7 +151,7 @@ def format_duration(seconds: float | None) -> str:
     """``1:05`` / ``1:02:03`` / ``--:--`` when unknown."""
     if seconds is None or seconds != seconds or seconds < 0:
         return "--:--"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

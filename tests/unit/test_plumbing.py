@@ -71,13 +71,11 @@ def test_staged_dir_replaces_only_on_success(tmp_path: Path) -> None:
     with staged_dir(out) as stage:
         (stage / "x").write_text("1")
     assert (out / "x").read_text() == "1"
-    with pytest.raises(UsageError):
-        with staged_dir(out):
-            pass
-    with pytest.raises(KeyboardInterrupt):
-        with staged_dir(out, force=True) as stage:
-            (stage / "y").write_text("2")
-            raise KeyboardInterrupt
+    with pytest.raises(UsageError), staged_dir(out):
+        pass
+    with pytest.raises(KeyboardInterrupt), staged_dir(out, force=True) as stage:
+        (stage / "y").write_text("2")
+        raise KeyboardInterrupt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert sorted(p.name for p in out.iterdir()) == ["x"]
     with staged_dir(out, force=True) as stage:

@@ -14,11 +14,11 @@ import queue
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 
-class Press(str, Enum):
+class Press(StrEnum):
     SHORT = "short"  # take a frame / start-stop recording
     LONG = "long"  # second action: remove the last frame
 
