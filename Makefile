@@ -4,6 +4,9 @@
 #   make check  ruff + mypy on src/ + reuse lint + tests
 #   make bench  benchmarks, each printing ratios against a reference
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# This machine's pip configuration names local indexes that may be absent: hide that noise only.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -15,9 +18,9 @@ PYTEST_ARGS ?=
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=68" wheel
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=68" wheel $(QUIET_PIP)
+	$(PY) -m pip install --quiet -r requirements.lock $(QUIET_PIP)
+	$(PY) -m pip install -qq --no-deps --no-build-isolation -e .
 	$(PY) -m cagette.i18n build >/dev/null
 	@touch $(STAMP)
 

@@ -73,7 +73,7 @@ def check_opencv() -> Check:
     import cv2
 
     try:
-        backends = [cv2.videoio_registry.getBackendName(b) for b in cv2.videoio_registry.getBackends()]
+        backends = sorted({cv2.videoio_registry.getBackendName(b) for b in cv2.videoio_registry.getBackends()})
     except (AttributeError, cv2.error):
         backends = []
     return Check(N_("OpenCV"), True, True, f"{cv2.__version__}: {', '.join(backends) or '?'}")
