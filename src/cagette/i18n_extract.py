@@ -1,7 +1,7 @@
 """Developer tool: find every translatable text and keep the catalogues whole.
 
 ``python -m cagette.i18n_extract update`` adds each new ``_("...")`` /
-``N_("...")`` text of ``src/`` and ``tui/`` to its area's catalogue (French
+``N_("...")`` text of ``src/``, ``tui/`` and ``library/`` (the starter package) to its area's catalogue (French
 entries empty, to translate; English entries equal to the source) and
 ``check`` lists what is untranslated (the tests run it too).
 """
@@ -33,6 +33,8 @@ def area_of(path: Path) -> str:
     parts = path.relative_to(ROOT).parts
     if parts[0] == "tui":
         return "tui"
+    if parts[0] == "library":
+        return "starter"
     name = parts[-1].removesuffix(".py")
     if len(parts) > 3 and parts[2] in AREAS:
         return parts[2]
@@ -46,7 +48,8 @@ def area_of(path: Path) -> str:
 
 
 def sources() -> list[Path]:
-    files = sorted((ROOT / "src" / "cagette").rglob("*.py")) + sorted((ROOT / "tui").rglob("*.py"))
+    files = (sorted((ROOT / "src" / "cagette").rglob("*.py")) + sorted((ROOT / "tui").rglob("*.py"))
+             + sorted((ROOT / "library").rglob("*.py")))
     return [f for f in files if "__pycache__" not in f.parts]
 
 
