@@ -12,6 +12,8 @@ import argparse
 import importlib
 from typing import Any
 
+from cagette.i18n import _
+
 # Order is the order of ``cagette --help``.
 MODULES = (
     "plans",
@@ -42,7 +44,8 @@ def group(sub: Any, name: str, help_text: str, description: str | None = None) -
     """Add a command that only holds subcommands; returns its subparsers."""
     parser = sub.add_parser(name, help=help_text, description=description or help_text)
     parser.set_defaults(parser_for_help=parser)
-    inner = parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", parser_class=type(parser))
+    inner = parser.add_subparsers(dest=f"{name}_command", metavar=_("COMMAND"), parser_class=type(parser),
+                                  help=_("the command to run (each has its own --help)"))
     return inner
 
 
