@@ -231,6 +231,10 @@ class Library:
         seq = len(mine.events)
         clock = st.max_clock
         events = []
+        if seq == 0 and not any(op == "site" for op, *_rest in items):
+            site_rec = self._site_file.read()
+            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
+                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
         for op, rid, fields, purge, reason in items:
             seq += 1
             clock += 1
