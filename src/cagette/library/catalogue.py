@@ -130,7 +130,7 @@ def write_catalogue(lib: Any, out: Path, title: str | None = None, filters: Filt
     """Write the static website of *lib* into *out* (refused if not empty, unless *force*)."""
     progress = progress or Progress()
     resources: list[Resource] = lib.search("", filters)
-    title = title or _("Library of {site}").format(site=lib.stats()["site_name"] or _("this site"))
+    title = title or _("Library of {site}").format(site=lib.site_name() or _("this site"))
     with staged_dir(Path(out), force) as stage:
         (stage / "files").mkdir()
         (stage / "r").mkdir()

@@ -103,6 +103,7 @@ class Library:
         self._state_sizes: dict[str, int] | None = None
         self._search: idx.SearchIndex | None = None
         self._search_sizes: dict[str, int] | None = None
+        self._by_id_cache: tuple[dict[str, int], dict[str, dict[str, Any]]] | None = None
 
     # opening ----------------------------------------------------------------
     @classmethod
@@ -171,6 +172,10 @@ class Library:
             if st.site_names.get(site.site_id) != name:
                 self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
                 self._after_write()
+
+    def site_name(self) -> str:
+        s = self._site_file.read()
+        return s.site_name if s else ""
 
     def moderators(self) -> tuple[str, ...]:
         s = self._site_file.read()
@@ -286,14 +291,25 @@ class Library:
             return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
         return self.search("", filters)
 
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        sizes = self.log_sizes()
+        if self._by_id_cache is None or self._by_id_cache[0] != sizes:
+            self._by_id_cache = (sizes, {d["id"]: d for d in self._docs()})
+        return self._by_id_cache[1]
+
+    def find(self, rid: str) -> Resource | None:
+        """A resource by exact id (retracted ones too), or None; read from the index."""
+        d = self._by_id().get(rid)
+        return Resource.from_dict(d) if d else None
+
     def get(self, rid: str) -> Resource:
         """A resource by id or unique id prefix (retracted ones too)."""
-        st = self._fresh_state()
-        if rid in st.resources:
-            return st.resources[rid].resource()
-        found = [k for k in st.resources if k.startswith(rid)] if len(rid) >= 4 else []
+        docs = self._by_id()
+        if rid in docs:
+            return Resource.from_dict(docs[rid])
+        found = [k for k in docs if k.startswith(rid)] if len(rid) >= 4 else []
         if len(found) == 1:
-            return st.resources[found[0]].resource()
+            return Resource.from_dict(docs[found[0]])
         raise LibraryError(
             _("No resource {rid} in the library.").format(rid=rid) if not found
             else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
@@ -301,8 +317,7 @@ class Library:
 
     def chain(self, rid: str) -> list[Resource]:
         """The resource and everything it derives from (its attribution chain)."""
-        st = self._fresh_state()
-        return attribution_chain(self.get(rid).id, st.get)
+        return attribution_chain(self.get(rid).id, self.find)
 
     # writing ------------------------------------------------------------------
     def _check_sources(self, st: State, licence: str, derived_from: Sequence[str]) -> None:
