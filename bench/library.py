@@ -28,10 +28,11 @@ from cagette.library.log import make_event  # noqa: E402
 from cagette.library.resources import KINDS  # noqa: E402
 
 N = 10_000
-WORDS = ("démarche caméra éclairage scène découpage papier tournage montage voix sous-titres accueil mairie "
+_TEXT = ("démarche caméra éclairage scène découpage papier tournage montage voix sous-titres accueil mairie "
          "région département école collège santé emploi logement transport vélo énergie déchets eau forêt "
          "élection budget citoyen numérique formulaire rendez-vous guichet atelier tutoriel gabarit guide "
-         "plan boîte étagère lumière téléphone tablette storyboard animation image son musique écran").split()
+         "plan boîte étagère lumière téléphone tablette storyboard animation image son musique écran")
+WORDS = _TEXT.split()
 ORGS = ("Région Bretagne", "Ville de Lyon", "Département du Gers", "La 27e Région", "Mairie de Brest",
         "Communauté de communes du Pays de Morlaix")
 LICENCES = ("CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0", "etalab-2.0")
