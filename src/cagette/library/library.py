@@ -516,11 +516,11 @@ class Library:
             logmod.repair(path)
             raw = path.read_bytes() if path.exists() else b""
             have = logmod.parse_log_bytes(raw, site, path.name)
-            lines = data[: incoming.valid_bytes].splitlines(keepends=True)
+            lines = _lines(data[: incoming.valid_bytes])
             if start_seq < 1 or start_seq > len(have.events) + 1:
                 raise LogError(_("Lines from {seq} of site {site} leave a gap after our {n} lines.").format(
                     seq=start_seq, site=site[:8], n=len(have.events)), _("Sync from the start of that log."))
-            ours = raw.splitlines(keepends=True)
+            ours = _lines(raw[: have.valid_bytes])
             new = []
             for i, line in enumerate(lines):
                 n = start_seq - 1 + i
@@ -531,14 +531,11 @@ class Library:
                 else:
                     new.append(line)
             if new:
-                written = b"".join(new)
-                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-                try:
-                    os.write(fd, written)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                self._after_write()
+                logmod.append_bytes(path, b"".join(new))
+                self._state = None  # the index follows lazily (rebuilt when log sizes differ)
+                first_new = start_seq - 1 + len(lines) - len(new)
+                if any(e.op == "retract" and e.purge for e in incoming.events if e.seq > first_new):
+                    self.apply_purges()
             return len(new)
 
     # export, fsck, stats ---------------------------------------------------------
@@ -631,6 +628,11 @@ class Library:
             "sites": {s: st.site_names.get(s, "") for s in sorted(self.log_sizes())},
             "moderators": list(site.moderators) if site else [], "clock": st.max_clock,
         }
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Newline-terminated lines (only ``\\n`` ends a log line)."""
+    return [line + b"\n" for line in data.split(b"\n")[:-1]]
 
 
 def attribution_text(chain: Sequence[Resource]) -> str:
