@@ -23,6 +23,7 @@ def test_add_project_folder_takes_export_captions_thumbnail_storyboard(tmp_path:
     roles = sorted(f.role for f in r.files)
     assert roles == ["captions", "main", "storyboard", "thumbnail", "transcript"]
     assert r.kind == "video" and r.title == "Démarches en ligne" and r.authors == ("Léa Martin",)
+    assert r.duration is not None and abs(r.duration - 1.0) < 0.15  # read from the MP4's mvhd box
     assert r.thumbnail == r.file("thumbnail").hash  # type: ignore[union-attr]
     for f in r.files:
         assert lib.objects.verify(f.hash)

@@ -142,6 +142,8 @@ def _print_resource(lib: Any, r: Any) -> None:
         print(_("by: {who}").format(who=", ".join([*r.authors, r.organisation] if r.organisation else r.authors)))
     if r.language:
         print(_("language: {lang}").format(lang=r.language))
+    if r.duration:
+        print(_("duration: {s:.1f} s").format(s=r.duration))
     if r.tags:
         print(_("tags: {tags}").format(tags=", ".join(r.tags)))
     print(_("created: {created}   modified: {modified}").format(created=r.created, modified=r.modified))
