@@ -111,7 +111,7 @@ def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
         raise UsageError(_("{path} does not exist.").format(path=path), _("Check the path."))
     if path.is_file():
         files = [("main", path), *_companions(path, list(path.parent.iterdir()))]
-        meta = {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
+        meta: dict[str, Any] = {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
         if path.suffix.lower() in (".mp4", ".mov", ".m4v", ".m4a"):
             meta["duration"] = mp4_duration(path)
         return files, meta
