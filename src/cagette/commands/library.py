@@ -189,15 +189,10 @@ def run_init(ns: Any, ctx: Any) -> int:
 def run_add(ns: Any, ctx: Any) -> int:
     lib = _open(ctx, write=True)
     settings = ctx.settings()
-    meta = _meta(ns)
-    if "authors" not in meta and settings.general.author:
-        meta["authors"] = [settings.general.author]
-    path = Path(ns.path)
-    r = lib.add_path(path, **meta)
-    if not r.organisation:
-        org = settings.general.organisation or lib.site().site_name
-        if org and r.origin == lib.site_id():
-            r = lib.edit(r.id, organisation=org)
+    defaults: dict[str, Any] = {"organisation": settings.general.organisation or lib.site_name()}
+    if settings.general.author:
+        defaults["authors"] = [settings.general.author]
+    r = lib.add_path(Path(ns.path), defaults=defaults, **_meta(ns))
     if ns.json:
         emit_json(r.to_dict())
     else:

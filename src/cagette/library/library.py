@@ -84,6 +84,16 @@ class ImportReport:
         return {"added": self.added, "edited": self.edited, "unchanged": self.unchanged}
 
 
+@dataclass
+class _CachedLog:
+    read: LogRead
+    head: bytes  # the log's first bytes when read: a log rewritten (not appended) is read again whole
+
+    @property
+    def valid_bytes(self) -> int:
+        return self.read.valid_bytes
+
+
 def is_library(path: Path) -> bool:
     return (Path(path) / LIBRARY_FILE).is_file()
 
@@ -104,6 +114,8 @@ class Library:
         self._search: idx.SearchIndex | None = None
         self._search_sizes: dict[str, int] | None = None
         self._by_id_cache: tuple[dict[str, int], dict[str, dict[str, Any]]] | None = None
+        self._log_cache: dict[str, _CachedLog] = {}
+        self._docs_cache: tuple[dict[str, int], list[str], list[dict[str, Any]]] | None = None
 
     # opening ----------------------------------------------------------------
     @classmethod
@@ -190,7 +202,7 @@ class Library:
         with self._lock:
             self._site_file.ensure()
             self._site_file.update(moderators=mods)
-            self._after_write()
+            self._after_write(purge=True)
 
     # logs and state -----------------------------------------------------------
     def log_path(self, site: str) -> Path:
@@ -206,14 +218,41 @@ class Library:
         return out
 
     def read_logs(self) -> dict[str, LogRead]:
-        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line)."""
+        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line).
+
+        Logs only grow: a log read before is extended by parsing just its new bytes.
+        """
         out: dict[str, LogRead] = {}
         if self.log_dir.is_dir():
             for p in sorted(self.log_dir.iterdir()):
                 sid = logmod.site_of_log(p.name)
                 if sid:
-                    out[sid] = logmod.read_log(p, sid)
+                    out[sid] = self._read_log_incremental(p, sid)
         return out
+
+    def _read_log_incremental(self, path: Path, site: str) -> LogRead:
+        cached = self._log_cache.get(site)
+        if cached is not None and not path.is_symlink():
+            try:
+                with open(path, "rb") as fh:
+                    size = os.fstat(fh.fileno()).st_size
+                    head = fh.read(len(cached.head))
+                    fh.seek(cached.valid_bytes)
+                    tail = fh.read()
+            except FileNotFoundError:
+                size, tail, head = 0, b"", b""
+            if head == cached.head and size >= cached.valid_bytes:
+                more = logmod.parse_log_bytes(tail, site, path.name, len(cached.read.events) + 1)
+                read = LogRead(site, cached.read.events + more.events, cached.valid_bytes + more.valid_bytes,
+                               more.torn_bytes)
+                self._log_cache[site] = _CachedLog(read, cached.head)
+                return read
+        read = logmod.read_log(path, site)
+        if read.valid_bytes:
+            with open(path, "rb") as fh:
+                head = fh.read(min(read.valid_bytes, 4096))
+            self._log_cache[site] = _CachedLog(read, head)
+        return read
 
     def _fresh_state(self) -> State:
         sizes = self.log_sizes()
@@ -232,7 +271,7 @@ class Library:
         """Append events (op, id, fields, purge, reason) to this site's log. Call under the lock."""
         path = self.log_path(site)
         logmod.repair(path)
-        mine = logmod.read_log(path, site)
+        mine = self._read_log_incremental(path, site)
         seq = len(mine.events)
         clock = st.max_clock
         events = []
@@ -247,32 +286,43 @@ class Library:
         logmod.append(path, events)
         return events
 
-    def _after_write(self) -> None:
+    def _after_write(self, purge: bool = False) -> None:
+        """After an append: the merged state is recomputed on demand, and the index is rebuilt
+        lazily by the next read (in this process or another), so a write costs no index rewrite."""
         self._state = None
-        self.reindex()
-        self.apply_purges()
+        if purge:
+            self.apply_purges()
+
+    def _current(self, rid: str) -> Resource:
+        r = self._fresh_state().get(rid)
+        assert r is not None
+        return r
 
     # index and search -----------------------------------------------------------
     def reindex(self) -> int:
         """Rebuild ``local/index.json`` from the logs; returns the number of resources."""
         sizes = self.log_sizes()
         st = self._fresh_state()
-        docs = [r.resource().to_dict() for r in st.resources.values()]
+        docs = [r.doc() for r in st.resources.values()]
+        mods = list(self.moderators())
         idx.write_index(self.index_path, docs, {
             "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
-            "moderators": list(self.moderators())})
+            "moderators": mods})
         self._search = None
+        self._docs_cache = (sizes, mods, docs)
         return len(docs)
 
     def _docs(self) -> list[dict[str, Any]]:
-        got = idx.read_index(self.index_path)
         sizes = self.log_sizes()
-        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != list(self.moderators()):
+        mods = list(self.moderators())
+        if self._docs_cache is not None and self._docs_cache[:2] == (sizes, mods):
+            return self._docs_cache[2]
+        got = idx.read_index(self.index_path)
+        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != mods:
             self.reindex()
-            got = idx.read_index(self.index_path)
-            if got is None:
-                raise LibraryError(_("The index of {path} cannot be written.").format(path=self.path),
-                                   _("Check the disk has room and the folder is writable."))
+            assert self._docs_cache is not None
+            return self._docs_cache[2]
+        self._docs_cache = (sizes, mods, got[0])
         return got[0]
 
     def search_index(self) -> idx.SearchIndex:
@@ -305,15 +355,7 @@ class Library:
     def get(self, rid: str) -> Resource:
         """A resource by id or unique id prefix (retracted ones too)."""
         docs = self._by_id()
-        if rid in docs:
-            return Resource.from_dict(docs[rid])
-        found = [k for k in docs if k.startswith(rid)] if len(rid) >= 4 else []
-        if len(found) == 1:
-            return Resource.from_dict(docs[found[0]])
-        raise LibraryError(
-            _("No resource {rid} in the library.").format(rid=rid) if not found
-            else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
-            _("`cagette library list` shows the ids."))
+        return Resource.from_dict(docs[_resolve(rid, docs)])
 
     def chain(self, rid: str) -> list[Resource]:
         """The resource and everything it derives from (its attribution chain)."""
@@ -362,16 +404,20 @@ class Library:
                 fields["thumbnail"] = thumb["hash"]
             self._append(site.site_id, [("add", rid, check_fields(fields, adding=True), False, "")], st)
             self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
-    def add_path(self, path: Path, **meta: Any) -> Resource:
-        """Add a file or a folder (a project folder: its latest export and storyboard)."""
+    def add_path(self, path: Path, defaults: Mapping[str, Any] | None = None, **meta: Any) -> Resource:
+        """Add a file or a folder (a project folder: its latest export and storyboard).
+
+        Fields given in *meta* win over what the folder says, which wins over *defaults*.
+        """
         from cagette.library.ingest import collect
 
         files, guessed = collect(Path(path))
-        for k, v in guessed.items():
-            if meta.get(k) in (None, "", [], ()):
-                meta[k] = v
+        for source in (guessed, defaults or {}):
+            for k, v in source.items():
+                if meta.get(k) in (None, "", [], ()):
+                    meta[k] = v
         return self.add(files, **meta)
 
     def _prepare_fields(self, meta: Mapping[str, Any], adding: bool) -> dict[str, Any]:
@@ -411,7 +457,7 @@ class Library:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted:
                 raise UsageError(_("{rid} was retracted.").format(rid=rid), _("Add it again under a new id."))
             self._may_write(site, st, rid)
@@ -423,13 +469,13 @@ class Library:
             if fields:
                 self._append(site.site_id, [("edit", rid, fields, False, "")], st)
                 self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
     def retract(self, rid: str, purge: bool = False, reason: str = "") -> Resource:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted and (st.resources[rid].purged or not purge):
                 return self.get(rid)
             self._may_write(site, st, rid)
@@ -437,8 +483,8 @@ class Library:
                 raise UsageError(_("{rid} is already retracted; it can no longer be purged from here.").format(
                     rid=rid), _("Delete its files by hand on each site."))
             self._append(site.site_id, [("retract", rid, {}, purge, reason[:2000])], st)
-            self._after_write()
-        return self.get(rid)
+            self._after_write(purge=purge)
+        return self._current(rid)
 
     def apply_purges(self) -> int:
         """Erase the objects of purged resources (as their retraction arrives). Returns how many."""
@@ -628,6 +674,19 @@ class Library:
             "sites": {s: st.site_names.get(s, "") for s in sorted(self.log_sizes())},
             "moderators": list(site.moderators) if site else [], "clock": st.max_clock,
         }
+
+
+def _resolve(rid: str, ids: Mapping[str, Any]) -> str:
+    """The id *rid* stands for: itself, or the one id it starts (4 characters at least)."""
+    if rid in ids:
+        return rid
+    found = [k for k in ids if k.startswith(rid)] if len(rid) >= 4 else []
+    if len(found) == 1:
+        return found[0]
+    raise LibraryError(
+        _("No resource {rid} in the library.").format(rid=rid) if not found
+        else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
+        _("`cagette library list` shows the ids."))
 
 
 def _lines(data: bytes) -> list[bytes]:
