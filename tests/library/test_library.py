@@ -233,3 +233,18 @@ def test_init_and_first_use_seed_the_default_library_only(
     assert main(["--library", str(explicit), "library", "init"]) == 0
     assert main(["--library", str(explicit), "library", "search", "demarrer", "--json"]) == 0
     assert [d["id"] for d in json.loads(capsys.readouterr().out.split("\n", 2)[-1])] == ["starter-guide-fr"]
+
+
+def test_list_all_shows_retracted_with_filters(tmp_path: Path) -> None:
+    f = tmp_path / "f.txt"
+    f.write_text("a")
+    lib = Library.create(tmp_path / "lib")
+    a = lib.add([("main", f)], kind="guide", title="Gardé")
+    b = lib.add([("main", f)], kind="template", title="Retiré")
+    lib.retract(b.id)
+    assert [r.id for r in lib.resources()] == [a.id]
+    assert sorted(r.id for r in lib.resources(include_retracted=True)) == sorted([a.id, b.id])
+    from cagette.library.index import Filters
+
+    assert [r.id for r in lib.resources(Filters.of(kinds=["template"]), include_retracted=True)] == [b.id]
+    assert lib.objects.has(lib.get(a.id).files[0].hash)  # a retraction without purge keeps the files

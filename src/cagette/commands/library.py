@@ -128,7 +128,8 @@ def _meta(ns: Any) -> dict[str, Any]:
 
 
 def _rows(resources: list[Any]) -> None:
-    table([(r.id, r.kind, r.title[:50], r.licence, r.organisation[:30], r.language) for r in resources],
+    table([(r.id, r.kind, (r.title[:50] + (" ✘" if r.retracted else "")), r.licence, r.organisation[:30], r.language)
+           for r in resources],
           [_("id"), _("kind"), _("title"), _("licence"), _("organisation"), _("language")])
 
 
@@ -203,9 +204,6 @@ def run_add(ns: Any, ctx: Any) -> int:
 def run_list(ns: Any, ctx: Any) -> int:
     lib = _open(ctx)
     found = lib.resources(_filters_of(ns), include_retracted=ns.all)
-    if ns.all:
-        f = _filters_of(ns)
-        found = [r for r in found if r.retracted or r in lib.search("", f)]
     if ns.json:
         emit_json([r.to_dict() for r in found])
     elif found:

@@ -338,7 +338,8 @@ class Library:
 
     def resources(self, filters: idx.Filters | None = None, include_retracted: bool = False) -> list[Resource]:
         if include_retracted:
-            return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
+            everything = idx.SearchIndex(self._docs(), include_retracted=True)
+            return [Resource.from_dict(d) for d in everything.search("", filters)]
         return self.search("", filters)
 
     def _by_id(self) -> dict[str, dict[str, Any]]:
