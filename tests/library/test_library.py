@@ -248,3 +248,17 @@ def test_list_all_shows_retracted_with_filters(tmp_path: Path) -> None:
 
     assert [r.id for r in lib.resources(Filters.of(kinds=["template"]), include_retracted=True)] == [b.id]
     assert lib.objects.has(lib.get(a.id).files[0].hash)  # a retraction without purge keeps the files
+
+
+def test_an_unwritable_index_does_not_stop_reading(tmp_path: Path) -> None:
+    """A library on a locked stick: the index cannot be written, it lives in memory."""
+    f = tmp_path / "f.txt"
+    f.write_text("a")
+    lib = Library.create(tmp_path / "lib")
+    r = lib.add([("main", f)], kind="guide", title="Lecture seule")
+    if lib.index_path.exists():
+        lib.index_path.unlink()
+    lib.index_path.mkdir()  # writing the index now fails with a real OSError
+    ro = Library.open(lib.path)
+    assert [x.id for x in ro.search("lecture")] == [r.id]
+    assert ro.get(r.id).title == "Lecture seule"

@@ -159,8 +159,11 @@ class Library:
             raise LibraryError(_("This library uses format {v}; this cagette reads up to {mine}.").format(
                 v=meta.get("version"), mine=FORMAT_VERSION), _("Update cagette."))
         lib = cls(path)
-        lib.local_dir.mkdir(exist_ok=True)
-        lib.log_dir.mkdir(exist_ok=True)
+        try:
+            lib.local_dir.mkdir(exist_ok=True)
+            lib.log_dir.mkdir(exist_ok=True)
+        except OSError:
+            pass  # a read-only copy (a locked USB stick): it can still be read
         return lib
 
     def lock(self) -> FileLock:
@@ -305,9 +308,13 @@ class Library:
         st = self._fresh_state()
         docs = [r.doc() for r in st.resources.values()]
         mods = list(self.moderators())
-        idx.write_index(self.index_path, docs, {
-            "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
-            "moderators": mods})
+        try:
+            idx.write_index(self.index_path, docs, {
+                "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
+                "moderators": mods})
+        except OSError:
+            pass  # a read-only library: the index lives in memory only, rebuilt by each process
+
         self._search = None
         self._docs_cache = (sizes, mods, docs)
         return len(docs)
