@@ -262,3 +262,25 @@ def test_an_unwritable_index_does_not_stop_reading(tmp_path: Path) -> None:
     ro = Library.open(lib.path)
     assert [x.id for x in ro.search("lecture")] == [r.id]
     assert ro.get(r.id).title == "Lecture seule"
+
+
+def test_cancelled_add_keeps_nothing(tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress
+
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (3 * 1024 * 1024))
+    lib = Library.create(tmp_path / "lib")
+    progress = Progress(min_interval_s=0)
+    seen: list[float] = []
+
+    def cancel_after_first_chunk(ev: object) -> None:
+        seen.append(progress.done)
+        if progress.done > 0:
+            progress.token.cancel()
+
+    progress.callback = cancel_after_first_chunk  # type: ignore[assignment]
+    with pytest.raises(Cancelled):
+        lib.add([("main", big)], kind="video", title="Gros", progress=progress)
+    assert seen and lib.resources() == [] and list(lib.objects) == []
+    assert list((lib.objects.root / ".tmp").iterdir()) == []

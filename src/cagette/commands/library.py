@@ -193,7 +193,10 @@ def run_add(ns: Any, ctx: Any) -> int:
     defaults: dict[str, Any] = {"organisation": settings.general.organisation or lib.site_name()}
     if settings.general.author:
         defaults["authors"] = [settings.general.author]
-    r = lib.add_path(Path(ns.path), defaults=defaults, **_meta(ns))
+    from cagette.commands._output import cli_progress
+
+    with cli_progress(quiet=ns.json) as progress:
+        r = lib.add_path(Path(ns.path), defaults=defaults, progress=progress, **_meta(ns))
     if ns.json:
         emit_json(r.to_dict())
     else:

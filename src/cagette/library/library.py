@@ -380,21 +380,29 @@ class Library:
             sources.append((r.id, r.licence))
         check_licence_compatible(licence, sources)
 
-    def store_files(self, files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+    def store_files(self, files: Sequence[tuple[str, Path]], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Copy files into the object store (verified, atomic); reports bytes, can be cancelled."""
         out = []
+        for _role, p in files:
+            if not Path(p).is_file():
+                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
+        on_bytes = None
+        if progress is not None:
+            progress.start(_("Copying into the library"), sum(Path(p).stat().st_size for _r, p in files), "B")
+            on_bytes = progress.advance
         for role, p in files:
             p = Path(p)
             if role not in ROLES:
                 role = "attachment"
-            if not p.is_file():
-                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
-            digest, size = self.objects.put_file(p)
+            digest, size = self.objects.put_file(p, on_bytes=on_bytes)
             out.append({"role": role, "hash": digest, "size": size,
                         "media_type": guess_media_type(p.name), "name": p.name[:200]})
+        if progress is not None:
+            progress.finish()
         return out
 
     def add(self, files: Sequence[tuple[str, Path]], *, rid: str | None = None,
-            **meta: Any) -> Resource:
+            progress: Progress | None = None, **meta: Any) -> Resource:
         """Add a resource from files ``(role, path)`` and metadata fields."""
         fields = self._prepare_fields(meta, adding=True)
         with self._lock:
@@ -406,7 +414,7 @@ class Library:
                 raise UsageError(_("The id {rid} is already in the library.").format(rid=rid),
                                  _("Use `cagette library edit` to change it."))
             self._check_sources(st, fields["licence"], fields.get("derived_from", ()))
-            fields["files"] = self.store_files(files)
+            fields["files"] = self.store_files(files, progress)
             thumb = next((f for f in fields["files"] if f["role"] == "thumbnail"), None)
             if thumb and "thumbnail" not in fields:
                 fields["thumbnail"] = thumb["hash"]
@@ -414,7 +422,8 @@ class Library:
             self._after_write()
         return self._current(rid)
 
-    def add_path(self, path: Path, defaults: Mapping[str, Any] | None = None, **meta: Any) -> Resource:
+    def add_path(self, path: Path, defaults: Mapping[str, Any] | None = None,
+                 progress: Progress | None = None, **meta: Any) -> Resource:
         """Add a file or a folder (a project folder: its latest export and storyboard).
 
         Fields given in *meta* win over what the folder says, which wins over *defaults*.
@@ -426,7 +435,7 @@ class Library:
             for k, v in source.items():
                 if meta.get(k) in (None, "", [], ()):
                     meta[k] = v
-        return self.add(files, **meta)
+        return self.add(files, progress=progress, **meta)
 
     def _prepare_fields(self, meta: Mapping[str, Any], adding: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {}
