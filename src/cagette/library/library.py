@@ -758,13 +758,15 @@ def open_choice(choice: Any, settings: Any = None) -> Library:
     lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
                                                  or getattr(general, "organisation", "")))
     if getattr(lib_settings, "seed_starter", True):
-        from cagette.errors import CagetteError
-
         try:
             seed_starter(lib)
-        except CagetteError:
-            pass  # an empty library is still usable; `cagette library init` reports why
+        except StarterUnavailable:
+            pass  # an empty library is still usable; `cagette library init` says why
     return lib
+
+
+class StarterUnavailable(LibraryError):
+    """The starter library is not installed, or offers no resources yet."""
 
 
 STARTER_SOURCE = "cagette.starter"
@@ -774,16 +776,14 @@ def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport
     """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
     import tempfile
 
-    from cagette.errors import CagetteError
-
     try:
         import cagette.starter as starter
     except ImportError as exc:
-        raise CagetteError(_("The starter library is not installed ({error}).").format(error=exc),
+        raise StarterUnavailable(_("The starter library is not installed ({error}).").format(error=exc),
                            _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
     resources = getattr(starter, "resources", None)
     if not callable(resources):
-        raise CagetteError(_("The starter library offers no resources yet (cagette.starter.resources)."),
+        raise StarterUnavailable(_("The starter library offers no resources yet (cagette.starter.resources)."),
                            _("Use `cagette library init --no-starter` for an empty library."))
     lib.local_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:
