@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from cagette.errors import LibraryError
+from cagette.fsutil import fsync_dir
 from cagette.i18n import _
 from cagette.library.resources import check_fields, check_id
 
@@ -250,6 +251,7 @@ def append_bytes(path: Path, data: bytes) -> int:
     if not data:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
+    created = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         view = memoryview(data)
@@ -259,6 +261,8 @@ def append_bytes(path: Path, data: bytes) -> int:
         os.fsync(fd)
     finally:
         os.close(fd)
+    if created:
+        fsync_dir(path.parent)  # the new log's name must survive a crash too
     return len(data)
 
 
