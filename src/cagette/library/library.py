@@ -185,7 +185,10 @@ class Library:
             self._site_file.update(site_name=name)
             st = self._fresh_state()
             if st.site_names.get(site.site_id) != name:
-                self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
+                fields: dict[str, Any] = {"name": name}
+                if site.previous_site_ids and not self.log_path(site.site_id).exists():
+                    fields["succeeds"] = list(site.previous_site_ids[-50:])
+                self._append(site.site_id, [("site", "", fields, False, "")], st)
                 self._after_write()
 
     def site_name(self) -> str:
@@ -280,8 +283,12 @@ class Library:
         events = []
         if seq == 0 and not any(op == "site" for op, *_rest in items):
             site_rec = self._site_file.read()
-            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
-                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
+            if site_rec is not None and (site_rec.site_name or site_rec.previous_site_ids):
+                # a new site id names itself first, and says which site(s) this copy took over from
+                first: dict[str, Any] = {"name": site_rec.site_name}
+                if site_rec.previous_site_ids:
+                    first["succeeds"] = list(site_rec.previous_site_ids[-50:])
+                items = [("site", "", first, False, ""), *items]
         for op, rid, fields, purge, reason in items:
             seq += 1
             clock += 1
@@ -460,9 +467,17 @@ class Library:
                              _("Use one of: {kinds}.").format(kinds=", ".join(KINDS)))
         return fields
 
+    def _can_write(self, site: Site, st: State, rid: str) -> bool:
+        """Whether this site's edit of *rid* will be applied (by every site's merge)."""
+        if st.may_write(site.site_id, rid, site.moderators):
+            return True
+        # a copy that has not written yet: its first line will declare whom it succeeds
+        pending = site.previous_site_ids if not self.log_path(site.site_id).exists() else ()
+        return any(st.may_write(p, rid, site.moderators) for p in pending)
+
     def _may_write(self, site: Site, st: State, rid: str) -> None:
         r = st.resources[rid]
-        if site.site_id not in r.owners and site.site_id not in site.moderators:
+        if not self._can_write(site, st, rid):
             name = st.site_names.get(r.origin, r.origin[:8])
             raise UsageError(_("{rid} belongs to the site {site}; only it or a moderator can change it.").format(
                 rid=rid, site=name), _("Ask that site, or derive your own version with --derived-from."))
@@ -547,7 +562,7 @@ class Library:
                 if cur is None:
                     items.append(("add", rid, fields, False, ""))
                     report.added.append(rid)
-                elif site.site_id in cur.owners or site.site_id in site.moderators:
+                elif self._can_write(site, st, rid):
                     changed = {k: v for k, v in fields.items() if cur.fields.get(k) != v}
                     items.append(("edit", rid, changed, False, ""))
                     report.edited.append(rid)

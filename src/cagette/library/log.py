@@ -13,7 +13,8 @@ object (UTF-8, compact, keys sorted, ``\\n``-terminated)::
 * ``clock``: the Lamport clock: greater than every clock the site had seen.
 * ``op``: ``add`` (all the fields), ``edit`` (some fields), ``retract``
   (``purge``: erase the files everywhere; ``reason``), ``site`` (``fields.name``:
-  the site's readable name, its organisation).
+  the site's readable name, its organisation; ``fields.succeeds``: the site ids this
+  copy of a library took over from, whose resources it may go on editing).
 
 Appends are one ``write`` of whole lines on a file opened in append mode,
 then ``fsync``. A crash can leave a torn last line (no final newline): readers
@@ -157,9 +158,13 @@ def parse_line(raw: bytes, site: str, seq: int, where: str = "") -> Event:
     try:
         if op == "site":
             fields = d.get("fields")
-            if not isinstance(fields, dict) or set(fields) != {"name"} or not isinstance(fields["name"], str) \
-                    or len(fields["name"]) > 300:
+            if not isinstance(fields, dict) or "name" not in fields or set(fields) - {"name", "succeeds"} \
+                    or not isinstance(fields["name"], str) or len(fields["name"]) > 300:
                 raise _err(where, _("a site line needs fields.name"))
+            succeeds = fields.get("succeeds", [])
+            if not isinstance(succeeds, list) or len(succeeds) > 50 or not all(is_site_id(x) for x in succeeds) \
+                    or site in succeeds:
+                raise _err(where, _("fields.succeeds must list other site ids"))
             return Event(site, seq, clock, op, at, fields=dict(fields))
         rid = check_id(d.get("id"))
         if op == "retract":
