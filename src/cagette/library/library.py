@@ -315,6 +315,7 @@ class Library:
         st = self._fresh_state()
         docs = [r.doc() for r in st.resources.values()]
         mods = list(self.moderators())
+        self._clean_stale_temp_files()
         try:
             idx.write_index(self.index_path, docs, {
                 "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
@@ -325,6 +326,18 @@ class Library:
         self._search = None
         self._docs_cache = (sizes, mods, docs)
         return len(docs)
+
+    def _clean_stale_temp_files(self, age_s: float = 600.0) -> None:
+        """Remove index temporary files left by a killed process (old ones only: a live one may be in use)."""
+        import time
+
+        now = time.time()
+        for p in self.local_dir.glob(".index.json.*.tmp"):
+            try:
+                if now - p.stat().st_mtime > age_s:
+                    p.unlink()
+            except OSError:
+                continue
 
     def _docs(self) -> list[dict[str, Any]]:
         sizes = self.log_sizes()
