@@ -181,7 +181,7 @@ def apply(local: LocalLibrary, remote: Remote, prepared: Prepared, progress: Pro
             if chunks is None:
                 outcome.unavailable.append(digest)
                 continue
-            local.publish_stream(digest, move.size or None, _IterStream(chunks, progress), remote.name)
+            local.publish_stream(digest, move.size or None, _IterStream(chunks, progress), remote.name)  # type: ignore[arg-type]
             pulled_anything = True
         for move in large:
             progress.check()

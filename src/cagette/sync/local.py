@@ -54,12 +54,11 @@ class LocalLibrary:
 
         self.root = Path(root).absolute()
         self.ours = ours
-        if not self.root.is_dir():
-            if not create:
-                raise SyncError(
-                    _("No library at {path}.").format(path=self.root),
-                    _("Check the path, or create one with 'cagette library list --library PATH'."),
-                )
+        if not self.root.is_dir() and not create:
+            raise SyncError(
+                _("No library at {path}.").format(path=self.root),
+                _("Check the path, or create one with 'cagette library list --library PATH'."),
+            )
         try:
             self.handle = api.open_library(self.root, create=create, claim_site=ours)
         except CagetteError as exc:

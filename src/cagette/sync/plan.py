@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from cagette.errors import SyncError
@@ -32,7 +32,7 @@ SITE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     BOTH = "both"
     PULL = "pull"
     PUSH = "push"

@@ -301,3 +301,46 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+def serve_forever(library: LocalLibrary, config: ServeConfig, host: str, port: int, advertise: bool) -> int:
+    """Run until interrupted (the ``cagette serve`` command)."""
+    import sys
+
+    from cagette.i18n import _
+
+    library.max_object_bytes = config.max_object_bytes
+    app = build_app(library, config)
+    announcer = None
+    with ServerThread(app, host, port) as server:
+        url = f"http://{'127.0.0.1' if host == '127.0.0.1' else _lan_address()}:{server.port}"
+        print(_("Serving {library} at {url} ({mode}). Ctrl-C stops.").format(
+            library=library.root, url=url,
+            mode=_("read and write") if config.write_token else _("read-only")), flush=True)
+        if advertise:
+            from cagette.sync.discover import Announcer
+
+            announcer = Announcer(server.port, library.site_id or "", token_required=config.read_token is not None,
+                                  address=_lan_address() if host != "127.0.0.1" else "127.0.0.1")
+            announcer.start()
+        try:
+            server.thread.join()
+        except KeyboardInterrupt:
+            print(_("Stopped."), file=sys.stderr)
+        finally:
+            if announcer is not None:
+                announcer.stop()
+    return 0
+
+
+def _lan_address() -> str:
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        return str(s.getsockname()[0])
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        s.close()
