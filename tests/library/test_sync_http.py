@@ -238,7 +238,7 @@ def test_a_peer_that_stalls_is_given_up(tmp_path: Path) -> None:
     before = snapshot(tmp_path / "b")
     started = time.monotonic()
     try:
-        with pytest.raises(SyncError, match="did not answer within 0.5 s"), \
+        with pytest.raises(SyncError, match=r"did not answer within 0\.5 s"), \
                 HttpRemote(f"http://127.0.0.1:{sock.getsockname()[1]}", timeout_s=0.5) as r:
             sync(local(tmp_path / "b"), r)
     finally:
