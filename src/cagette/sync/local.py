@@ -257,6 +257,31 @@ class LocalLibrary:
         self._safe(path)
         return path if path.is_file() else None
 
+    def find_object(self, prefix: str) -> Path | None:
+        """The object whose hash starts with *prefix* (hex, at least 4 digits), if exactly one."""
+        if len(prefix) < 4 or any(c not in "0123456789abcdef" for c in prefix):
+            return None
+        sub = self.store.root / prefix[:2]
+        try:
+            names = [n for n in os.listdir(sub) if n.startswith(prefix[2:])]
+        except FileNotFoundError:
+            return None
+        if len(names) != 1:
+            return None
+        return self.object_path(prefix[:2] + names[0]) if len(prefix[:2] + names[0]) == 64 else None
+
+    def publish_bytes(self, digest: str, size: int | None, data: bytes, remote: str = "the remote") -> None:
+        import io
+
+        self.publish_stream(digest, size, io.BytesIO(data), remote)
+
+    def partial_names(self) -> set[str]:
+        d = self.root.joinpath(*PARTIAL_DIR)
+        try:
+            return {n.removesuffix(".part") for n in os.listdir(d) if n.endswith(".part")}
+        except FileNotFoundError:
+            return set()
+
     def partial_path(self, digest: str) -> Path:
         d = self.root.joinpath(*PARTIAL_DIR)
         d.mkdir(parents=True, exist_ok=True)
