@@ -57,7 +57,7 @@ class LocalLibrary:
         if not self.root.is_dir() and not create:
             raise SyncError(
                 _("No library at {path}.").format(path=self.root),
-                _("Check the path, or create one with 'cagette library list --library PATH'."),
+                _("Check the path given to --library or CAGETTE_LIBRARY."),
             )
         try:
             self.handle = api.open_library(self.root, create=create, claim_site=ours)
