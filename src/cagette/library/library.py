@@ -84,6 +84,16 @@ class ImportReport:
         return {"added": self.added, "edited": self.edited, "unchanged": self.unchanged}
 
 
+@dataclass
+class _CachedLog:
+    read: LogRead
+    head: bytes  # the log's first bytes when read: a log rewritten (not appended) is read again whole
+
+    @property
+    def valid_bytes(self) -> int:
+        return self.read.valid_bytes
+
+
 def is_library(path: Path) -> bool:
     return (Path(path) / LIBRARY_FILE).is_file()
 
@@ -103,6 +113,9 @@ class Library:
         self._state_sizes: dict[str, int] | None = None
         self._search: idx.SearchIndex | None = None
         self._search_sizes: dict[str, int] | None = None
+        self._by_id_cache: tuple[dict[str, int], dict[str, dict[str, Any]]] | None = None
+        self._log_cache: dict[str, _CachedLog] = {}
+        self._docs_cache: tuple[dict[str, int], list[str], list[dict[str, Any]]] | None = None
 
     # opening ----------------------------------------------------------------
     @classmethod
@@ -146,8 +159,11 @@ class Library:
             raise LibraryError(_("This library uses format {v}; this cagette reads up to {mine}.").format(
                 v=meta.get("version"), mine=FORMAT_VERSION), _("Update cagette."))
         lib = cls(path)
-        lib.local_dir.mkdir(exist_ok=True)
-        lib.log_dir.mkdir(exist_ok=True)
+        try:
+            lib.local_dir.mkdir(exist_ok=True)
+            lib.log_dir.mkdir(exist_ok=True)
+        except OSError:
+            pass  # a read-only copy (a locked USB stick): it can still be read
         return lib
 
     def lock(self) -> FileLock:
@@ -172,6 +188,10 @@ class Library:
                 self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
                 self._after_write()
 
+    def site_name(self) -> str:
+        s = self._site_file.read()
+        return s.site_name if s else ""
+
     def moderators(self) -> tuple[str, ...]:
         s = self._site_file.read()
         return s.moderators if s else ()
@@ -185,7 +205,7 @@ class Library:
         with self._lock:
             self._site_file.ensure()
             self._site_file.update(moderators=mods)
-            self._after_write()
+            self._after_write(purge=True)
 
     # logs and state -----------------------------------------------------------
     def log_path(self, site: str) -> Path:
@@ -201,14 +221,41 @@ class Library:
         return out
 
     def read_logs(self) -> dict[str, LogRead]:
-        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line)."""
+        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line).
+
+        Logs only grow: a log read before is extended by parsing just its new bytes.
+        """
         out: dict[str, LogRead] = {}
         if self.log_dir.is_dir():
             for p in sorted(self.log_dir.iterdir()):
                 sid = logmod.site_of_log(p.name)
                 if sid:
-                    out[sid] = logmod.read_log(p, sid)
+                    out[sid] = self._read_log_incremental(p, sid)
         return out
+
+    def _read_log_incremental(self, path: Path, site: str) -> LogRead:
+        cached = self._log_cache.get(site)
+        if cached is not None and not path.is_symlink():
+            try:
+                with open(path, "rb") as fh:
+                    size = os.fstat(fh.fileno()).st_size
+                    head = fh.read(len(cached.head))
+                    fh.seek(cached.valid_bytes)
+                    tail = fh.read()
+            except FileNotFoundError:
+                size, tail, head = 0, b"", b""
+            if head == cached.head and size >= cached.valid_bytes:
+                more = logmod.parse_log_bytes(tail, site, path.name, len(cached.read.events) + 1)
+                read = LogRead(site, cached.read.events + more.events, cached.valid_bytes + more.valid_bytes,
+                               more.torn_bytes)
+                self._log_cache[site] = _CachedLog(read, cached.head)
+                return read
+        read = logmod.read_log(path, site)
+        if read.valid_bytes:
+            with open(path, "rb") as fh:
+                head = fh.read(min(read.valid_bytes, 4096))
+            self._log_cache[site] = _CachedLog(read, head)
+        return read
 
     def _fresh_state(self) -> State:
         sizes = self.log_sizes()
@@ -227,10 +274,14 @@ class Library:
         """Append events (op, id, fields, purge, reason) to this site's log. Call under the lock."""
         path = self.log_path(site)
         logmod.repair(path)
-        mine = logmod.read_log(path, site)
+        mine = self._read_log_incremental(path, site)
         seq = len(mine.events)
         clock = st.max_clock
         events = []
+        if seq == 0 and not any(op == "site" for op, *_rest in items):
+            site_rec = self._site_file.read()
+            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
+                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
         for op, rid, fields, purge, reason in items:
             seq += 1
             clock += 1
@@ -238,32 +289,47 @@ class Library:
         logmod.append(path, events)
         return events
 
-    def _after_write(self) -> None:
+    def _after_write(self, purge: bool = False) -> None:
+        """After an append: the merged state is recomputed on demand, and the index is rebuilt
+        lazily by the next read (in this process or another), so a write costs no index rewrite."""
         self._state = None
-        self.reindex()
-        self.apply_purges()
+        if purge:
+            self.apply_purges()
+
+    def _current(self, rid: str) -> Resource:
+        r = self._fresh_state().get(rid)
+        assert r is not None
+        return r
 
     # index and search -----------------------------------------------------------
     def reindex(self) -> int:
         """Rebuild ``local/index.json`` from the logs; returns the number of resources."""
         sizes = self.log_sizes()
         st = self._fresh_state()
-        docs = [r.resource().to_dict() for r in st.resources.values()]
-        idx.write_index(self.index_path, docs, {
-            "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
-            "moderators": list(self.moderators())})
+        docs = [r.doc() for r in st.resources.values()]
+        mods = list(self.moderators())
+        try:
+            idx.write_index(self.index_path, docs, {
+                "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
+                "moderators": mods})
+        except OSError:
+            pass  # a read-only library: the index lives in memory only, rebuilt by each process
+
         self._search = None
+        self._docs_cache = (sizes, mods, docs)
         return len(docs)
 
     def _docs(self) -> list[dict[str, Any]]:
-        got = idx.read_index(self.index_path)
         sizes = self.log_sizes()
-        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != list(self.moderators()):
+        mods = list(self.moderators())
+        if self._docs_cache is not None and self._docs_cache[:2] == (sizes, mods):
+            return self._docs_cache[2]
+        got = idx.read_index(self.index_path)
+        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != mods:
             self.reindex()
-            got = idx.read_index(self.index_path)
-            if got is None:
-                raise LibraryError(_("The index of {path} cannot be written.").format(path=self.path),
-                                   _("Check the disk has room and the folder is writable."))
+            assert self._docs_cache is not None
+            return self._docs_cache[2]
+        self._docs_cache = (sizes, mods, got[0])
         return got[0]
 
     def search_index(self) -> idx.SearchIndex:
@@ -279,26 +345,29 @@ class Library:
 
     def resources(self, filters: idx.Filters | None = None, include_retracted: bool = False) -> list[Resource]:
         if include_retracted:
-            return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
+            everything = idx.SearchIndex(self._docs(), include_retracted=True)
+            return [Resource.from_dict(d) for d in everything.search("", filters)]
         return self.search("", filters)
+
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        sizes = self.log_sizes()
+        if self._by_id_cache is None or self._by_id_cache[0] != sizes:
+            self._by_id_cache = (sizes, {d["id"]: d for d in self._docs()})
+        return self._by_id_cache[1]
+
+    def find(self, rid: str) -> Resource | None:
+        """A resource by exact id (retracted ones too), or None; read from the index."""
+        d = self._by_id().get(rid)
+        return Resource.from_dict(d) if d else None
 
     def get(self, rid: str) -> Resource:
         """A resource by id or unique id prefix (retracted ones too)."""
-        st = self._fresh_state()
-        if rid in st.resources:
-            return st.resources[rid].resource()
-        found = [k for k in st.resources if k.startswith(rid)] if len(rid) >= 4 else []
-        if len(found) == 1:
-            return st.resources[found[0]].resource()
-        raise LibraryError(
-            _("No resource {rid} in the library.").format(rid=rid) if not found
-            else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
-            _("`cagette library list` shows the ids."))
+        docs = self._by_id()
+        return Resource.from_dict(docs[_resolve(rid, docs)])
 
     def chain(self, rid: str) -> list[Resource]:
         """The resource and everything it derives from (its attribution chain)."""
-        st = self._fresh_state()
-        return attribution_chain(self.get(rid).id, st.get)
+        return attribution_chain(self.get(rid).id, self.find)
 
     # writing ------------------------------------------------------------------
     def _check_sources(self, st: State, licence: str, derived_from: Sequence[str]) -> None:
@@ -311,21 +380,29 @@ class Library:
             sources.append((r.id, r.licence))
         check_licence_compatible(licence, sources)
 
-    def store_files(self, files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+    def store_files(self, files: Sequence[tuple[str, Path]], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Copy files into the object store (verified, atomic); reports bytes, can be cancelled."""
         out = []
+        for _role, p in files:
+            if not Path(p).is_file():
+                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
+        on_bytes = None
+        if progress is not None:
+            progress.start(_("Copying into the library"), sum(Path(p).stat().st_size for _r, p in files), "B")
+            on_bytes = progress.advance
         for role, p in files:
             p = Path(p)
             if role not in ROLES:
                 role = "attachment"
-            if not p.is_file():
-                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
-            digest, size = self.objects.put_file(p)
+            digest, size = self.objects.put_file(p, on_bytes=on_bytes)
             out.append({"role": role, "hash": digest, "size": size,
                         "media_type": guess_media_type(p.name), "name": p.name[:200]})
+        if progress is not None:
+            progress.finish()
         return out
 
     def add(self, files: Sequence[tuple[str, Path]], *, rid: str | None = None,
-            **meta: Any) -> Resource:
+            progress: Progress | None = None, **meta: Any) -> Resource:
         """Add a resource from files ``(role, path)`` and metadata fields."""
         fields = self._prepare_fields(meta, adding=True)
         with self._lock:
@@ -337,23 +414,28 @@ class Library:
                 raise UsageError(_("The id {rid} is already in the library.").format(rid=rid),
                                  _("Use `cagette library edit` to change it."))
             self._check_sources(st, fields["licence"], fields.get("derived_from", ()))
-            fields["files"] = self.store_files(files)
+            fields["files"] = self.store_files(files, progress)
             thumb = next((f for f in fields["files"] if f["role"] == "thumbnail"), None)
             if thumb and "thumbnail" not in fields:
                 fields["thumbnail"] = thumb["hash"]
             self._append(site.site_id, [("add", rid, check_fields(fields, adding=True), False, "")], st)
             self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
-    def add_path(self, path: Path, **meta: Any) -> Resource:
-        """Add a file or a folder (a project folder: its latest export and storyboard)."""
+    def add_path(self, path: Path, defaults: Mapping[str, Any] | None = None,
+                 progress: Progress | None = None, **meta: Any) -> Resource:
+        """Add a file or a folder (a project folder: its latest export and storyboard).
+
+        Fields given in *meta* win over what the folder says, which wins over *defaults*.
+        """
         from cagette.library.ingest import collect
 
         files, guessed = collect(Path(path))
-        for k, v in guessed.items():
-            if meta.get(k) in (None, "", [], ()):
-                meta[k] = v
-        return self.add(files, **meta)
+        for source in (guessed, defaults or {}):
+            for k, v in source.items():
+                if meta.get(k) in (None, "", [], ()):
+                    meta[k] = v
+        return self.add(files, progress=progress, **meta)
 
     def _prepare_fields(self, meta: Mapping[str, Any], adding: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -392,7 +474,7 @@ class Library:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted:
                 raise UsageError(_("{rid} was retracted.").format(rid=rid), _("Add it again under a new id."))
             self._may_write(site, st, rid)
@@ -404,13 +486,13 @@ class Library:
             if fields:
                 self._append(site.site_id, [("edit", rid, fields, False, "")], st)
                 self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
     def retract(self, rid: str, purge: bool = False, reason: str = "") -> Resource:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted and (st.resources[rid].purged or not purge):
                 return self.get(rid)
             self._may_write(site, st, rid)
@@ -418,8 +500,8 @@ class Library:
                 raise UsageError(_("{rid} is already retracted; it can no longer be purged from here.").format(
                     rid=rid), _("Delete its files by hand on each site."))
             self._append(site.site_id, [("retract", rid, {}, purge, reason[:2000])], st)
-            self._after_write()
-        return self.get(rid)
+            self._after_write(purge=purge)
+        return self._current(rid)
 
     def apply_purges(self) -> int:
         """Erase the objects of purged resources (as their retraction arrives). Returns how many."""
@@ -497,11 +579,11 @@ class Library:
             logmod.repair(path)
             raw = path.read_bytes() if path.exists() else b""
             have = logmod.parse_log_bytes(raw, site, path.name)
-            lines = data[: incoming.valid_bytes].splitlines(keepends=True)
+            lines = _lines(data[: incoming.valid_bytes])
             if start_seq < 1 or start_seq > len(have.events) + 1:
                 raise LogError(_("Lines from {seq} of site {site} leave a gap after our {n} lines.").format(
                     seq=start_seq, site=site[:8], n=len(have.events)), _("Sync from the start of that log."))
-            ours = raw.splitlines(keepends=True)
+            ours = _lines(raw[: have.valid_bytes])
             new = []
             for i, line in enumerate(lines):
                 n = start_seq - 1 + i
@@ -512,14 +594,11 @@ class Library:
                 else:
                     new.append(line)
             if new:
-                written = b"".join(new)
-                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-                try:
-                    os.write(fd, written)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                self._after_write()
+                logmod.append_bytes(path, b"".join(new))
+                self._state = None  # the index follows lazily (rebuilt when log sizes differ)
+                first_new = start_seq - 1 + len(lines) - len(new)
+                if any(e.op == "retract" and e.purge for e in incoming.events if e.seq > first_new):
+                    self.apply_purges()
             return len(new)
 
     # export, fsck, stats ---------------------------------------------------------
@@ -614,6 +693,24 @@ class Library:
         }
 
 
+def _resolve(rid: str, ids: Mapping[str, Any]) -> str:
+    """The id *rid* stands for: itself, or the one id it starts (4 characters at least)."""
+    if rid in ids:
+        return rid
+    found = [k for k in ids if k.startswith(rid)] if len(rid) >= 4 else []
+    if len(found) == 1:
+        return found[0]
+    raise LibraryError(
+        _("No resource {rid} in the library.").format(rid=rid) if not found
+        else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
+        _("`cagette library list` shows the ids."))
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Newline-terminated lines (only ``\\n`` ends a log line)."""
+    return [line + b"\n" for line in data.split(b"\n")[:-1]]
+
+
 def attribution_text(chain: Sequence[Resource]) -> str:
     """A Markdown credit for a resource and what it derives from."""
     if not chain:
@@ -642,3 +739,53 @@ def verify_object_file(path: Path, digest: str) -> None:
     if actual != digest:
         raise IntegrityError(_("{path} does not match its hash.").format(path=path),
                              _("Run `cagette library fsck`."))
+
+
+def open_choice(choice: Any, settings: Any = None) -> Library:
+    """The library a command works on (a :class:`cagette.locations.LibraryChoice`).
+
+    A library named explicitly (``--library``, ``CAGETTE_LIBRARY``) must exist: it is
+    never created nor seeded behind the user's back. The default one is created on
+    first use and seeded with the starter library when the settings allow it.
+    """
+    if is_library(choice.path):
+        return Library.open(choice.path)
+    if choice.explicit:
+        raise LibraryError(_("No library at {path}.").format(path=choice.path),
+                           _("Run `cagette library init` to create it, or check --library / CAGETTE_LIBRARY."))
+    lib_settings = getattr(settings, "library", None)
+    general = getattr(settings, "general", None)
+    lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
+                                                 or getattr(general, "organisation", "")))
+    if getattr(lib_settings, "seed_starter", True):
+        from cagette.errors import CagetteError
+
+        try:
+            seed_starter(lib)
+        except CagetteError:
+            pass  # an empty library is still usable; `cagette library init` reports why
+    return lib
+
+
+STARTER_SOURCE = "cagette.starter"
+
+
+def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport:
+    """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
+    import tempfile
+
+    from cagette.errors import CagetteError
+
+    try:
+        import cagette.starter as starter
+    except ImportError as exc:
+        raise CagetteError(_("The starter library is not installed ({error}).").format(error=exc),
+                           _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
+    resources = getattr(starter, "resources", None)
+    if not callable(resources):
+        raise CagetteError(_("The starter library offers no resources yet (cagette.starter.resources)."),
+                           _("Use `cagette library init --no-starter` for an empty library."))
+    lib.local_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:
+        entries = list(resources(Path(tmp)))
+        return lib.import_entries(entries, source=STARTER_SOURCE)

@@ -23,6 +23,10 @@ KIND_LABELS = {
     "guide": N_("guide"), "plan": N_("plan"), "frames": N_("frames"), "audio": N_("audio"),
 }
 ROLES = ("main", "captions", "transcript", "thumbnail", "storyboard", "source", "attachment")
+ROLE_LABELS = {
+    "main": N_("main"), "captions": N_("captions"), "transcript": N_("transcript"), "thumbnail": N_("thumbnail"),
+    "storyboard": N_("storyboard"), "source": N_("source"), "attachment": N_("attachment"),
+}
 DEFAULT_LICENCE = "CC-BY-SA-4.0"
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cagette.library.log import Event
-from cagette.library.resources import Resource
+from cagette.library.resources import DEFAULT_LICENCE, Resource
 
 
 @dataclass
@@ -39,17 +39,32 @@ class ResourceState:
     retracted: bool = False
     purged: bool = False
     reason: str = ""
-    hashes_ever: set[str] = field(default_factory=set)
+    history: list[Mapping[str, Any]] = field(default_factory=list)  # every field set applied, for purges
+
+    @property
+    def hashes_ever(self) -> set[str]:
+        out: set[str] = set()
+        for fields in self.history:
+            out |= _file_hashes(fields)
+        return out
+
+    def doc(self) -> dict[str, Any]:
+        """The resource as a plain dict (what the index stores)."""
+        f = self.fields
+        return {
+            "id": self.id, "kind": f.get("kind", "video"), "title": f.get("title", ""),
+            "description": f.get("description", ""), "tags": list(f.get("tags", ())),
+            "language": f.get("language", ""), "licence": f.get("licence", DEFAULT_LICENCE),
+            "authors": list(f.get("authors", ())), "organisation": f.get("organisation", ""),
+            "created": f.get("created") or self.added_at, "modified": self.modified_at,
+            "files": [dict(x) for x in f.get("files", ())], "thumbnail": f.get("thumbnail", ""),
+            "duration": f.get("duration"), "derived_from": list(f.get("derived_from", ())),
+            "version": f.get("version", 0), "imported_from": f.get("imported_from", ""),
+            "origin": self.origin, "retracted": self.retracted, "purged": self.purged,
+        }
 
     def resource(self) -> Resource:
-        d = dict(self.fields)
-        d.setdefault("created", self.added_at)
-        d["id"] = self.id
-        d["modified"] = self.modified_at
-        d["origin"] = self.origin
-        d["retracted"] = self.retracted
-        d["purged"] = self.purged
-        return Resource.from_dict(d)
+        return Resource.from_dict(self.doc())
 
 
 @dataclass
@@ -109,7 +124,7 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
                 ignored.append((ev.key, "unknown resource"))
                 continue
             resources[ev.id] = r = ResourceState(ev.id, ev.site, dict(ev.fields), {ev.site}, ev.at, ev.at)
-            r.hashes_ever |= _file_hashes(ev.fields)
+            r.history.append(ev.fields)
             continue
         if r.retracted:
             ignored.append((ev.key, "retracted"))
@@ -130,14 +145,15 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
             r.modified_at = ev.at
             continue
         r.fields.update(ev.fields)
-        r.hashes_ever |= _file_hashes(ev.fields)
+        r.history.append(ev.fields)
         r.modified_at = ev.at
-    keep: set[str] = set()
-    for r in resources.values():
-        if not r.purged:
-            keep |= _file_hashes(r.fields)
     purged: set[str] = set()
-    for r in resources.values():
-        if r.purged:
-            purged |= r.hashes_ever - keep
+    if any(r.purged for r in resources.values()):
+        keep: set[str] = set()
+        for r in resources.values():
+            if not r.purged:
+                keep |= _file_hashes(r.fields)
+        for r in resources.values():
+            if r.purged:
+                purged |= r.hashes_ever - keep
     return State(resources, names, max_clock, ignored, purged)
