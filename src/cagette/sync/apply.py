@@ -56,8 +56,7 @@ class Outcome:
 def prepare(local: LocalLibrary, remote: Remote, direction: Direction = Direction.BOTH,
             only: Iterable[str] = (), metadata_only: bool = False) -> Prepared:
     only = tuple(only)
-    first = local.state()
-    rstate = remote.state(first.sizes())
+    rstate = remote.state(local.log_sizes())
     lstate = local.state(rstate.sizes())
     moves = plan_logs(lstate, rstate, direction, remote.name)
     tails: dict[str, bytes] = {}

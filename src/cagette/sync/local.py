@@ -141,6 +141,10 @@ class LocalLibrary:
         return LogInfo(site, len(data), data.count(b"\n"), hashlib.sha256(data).hexdigest(),
                        prefix_size, prefix_sha)
 
+    def log_sizes(self) -> dict[str, int]:
+        """Each log's size in complete lines (what a remote needs to say which prefixes to hash)."""
+        return {site: len(self.log_bytes(site)) for site in self.log_sites()}
+
     def state(self, known: Mapping[str, int] | None = None) -> SideState:
         known = known or {}
         logs = {site: self.log_info(site, known.get(site)) for site in self.log_sites()}
@@ -247,7 +251,23 @@ class LocalLibrary:
         return self.handle.objects
 
     def object_names(self) -> set[str]:
-        return set(self.store)
+        """Every object present (one directory listing per fan-out folder, no stat per file)."""
+        from cagette.library.objects import HASH_RE
+
+        root = self.store.root
+        names: set[str] = set()
+        try:
+            subs = list(os.scandir(root))
+        except FileNotFoundError:
+            return names
+        for sub in subs:
+            if len(sub.name) != 2 or not sub.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(sub.path):
+                name = sub.name + entry.name
+                if entry.is_file(follow_symlinks=False) and HASH_RE.match(name):
+                    names.add(name)
+        return names
 
     def has_object(self, digest: str) -> bool:
         return bool(self.store.has(check_hash(digest)))
