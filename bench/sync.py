@@ -8,7 +8,7 @@ Prints, against references measured in the same run:
 * sync throughput ÷ a plain HTTP download of the same blobs from the same
   server (one GET per blob with a keep-alive client, written to files) (target ≥ 0.8).
 
-Usage: ``python bench/sync.py [N] [BLOB_BYTES]``.
+Usage: ``python bench/sync.py [N] [BLOB_BYTES]`` (``CAGETTE_BENCH_DIR``: where to work).
 """
 
 from __future__ import annotations
@@ -97,7 +97,10 @@ def main() -> None:
     from cagette.sync.local import LocalLibrary
     from cagette.sync.plan import Direction
 
-    work = Path(tempfile.mkdtemp(prefix="cagette-bench-sync-"))
+    base = os.environ.get("CAGETTE_BENCH_DIR")
+    if base:
+        Path(base).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cagette-bench-sync-", dir=base))
     t0 = time.perf_counter()
     object_bytes, log_bytes = build(work / "hub", n, blob)
     print(f"built a library of {n} resources ({blob} B blobs) in {time.perf_counter() - t0:.1f} s")

@@ -149,3 +149,16 @@ def test_cli_sync_with_an_s3_endpoint(tmp_path: Path, s3: S3Server, bucket: str)
                                             "AWS_CONFIG_FILE": str(tmp_path / "none"),
                                             "AWS_EC2_METADATA_DISABLED": "true"})  # no 169.254 probe
     assert nocreds.returncode == 1 and "Hint:" in nocreds.stderr and "Traceback" not in nocreds.stderr
+
+
+def test_a_purge_pushed_to_a_bucket_erases_the_files_there(tmp_path: Path, s3: S3Server, bucket: str) -> None:
+    a = make_library(tmp_path / "a", "A", 2)
+    with remote(s3, bucket, "purge") as r:
+        sync(local(tmp_path / "a"), r)
+        assert len(r.has_objects(None)) == 2
+    victim = a.resources()[0]
+    a.retract(victim.id, purge=True)
+    with remote(s3, bucket, "purge") as r:
+        sync(local(tmp_path / "a"), r)
+    with remote(s3, bucket, "purge") as r:
+        assert r.has_objects(None) == objects(tmp_path / "a") and len(objects(tmp_path / "a")) == 1

@@ -214,6 +214,10 @@ def apply(local: LocalLibrary, remote: Remote, prepared: Prepared, progress: Pro
             progress.advance(lmove.bytes)
         if pulled_anything:
             local.after_sync()
+        if plan.log_moves(Direction.PUSH):
+            purged = local.purged_hashes()
+            if purged:
+                remote.erase_objects(purged)
     progress.finish()
     outcome.bytes_received = remote.counters.received
     outcome.bytes_sent = remote.counters.sent

@@ -238,6 +238,10 @@ class LocalLibrary:
 
         return api.object_refs(self.handle, self.events(extra))
 
+    def purged_hashes(self) -> set[str]:
+        """Objects of purged resources, to be erased wherever they are."""
+        return set(self.handle.state().purged_hashes)
+
     def after_sync(self) -> None:
         """Reindex, and erase objects of purged resources."""
         from cagette.sync import libadapt as api
