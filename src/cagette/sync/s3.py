@@ -211,7 +211,7 @@ class S3Remote(Remote):
             self._listing.add(digest)
 
     def erase_objects(self, hashes: set[str]) -> int:
-        present = sorted(self.has_objects(hashes))
+        present = sorted(self.has_objects(sorted(hashes)))
         for i in range(0, len(present), 1000):
             keys = [{"Key": f"{self.prefix}objects/{h[:2]}/{h[2:]}"} for h in present[i:i + 1000]]
             self._call(self.client.delete_objects, Delete={"Objects": keys, "Quiet": True})
