@@ -136,7 +136,7 @@ def main() -> None:
         cold_add_s, _r = timed(lambda: (f.write_text("and another"),
                                         fresh.add([("main", f)], kind="guide", title="Et un autre")))
         print(f"add one resource at {N}: {add_s:5.2f} s in a warm process, {cold_add_s:5.2f} s in a fresh one "
-              f"(logs replayed, index rewritten)")
+              f"(logs replayed and merged; the index is rebuilt later, by the next read)")
         print(f"reindex (insert_multiple) {reindex_s:7.2f} s")
         print(f"reindex (one-by-one)      {one_by_one_s:7.1f} s (reference, extrapolated from {sample} inserts "
               f"at full size)  ratio {one_by_one_s / reindex_s:6.0f}x faster")

@@ -185,7 +185,10 @@ class Library:
             self._site_file.update(site_name=name)
             st = self._fresh_state()
             if st.site_names.get(site.site_id) != name:
-                self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
+                fields: dict[str, Any] = {"name": name}
+                if site.previous_site_ids and not self.log_path(site.site_id).exists():
+                    fields["succeeds"] = list(site.previous_site_ids[-50:])
+                self._append(site.site_id, [("site", "", fields, False, "")], st)
                 self._after_write()
 
     def site_name(self) -> str:
@@ -280,8 +283,12 @@ class Library:
         events = []
         if seq == 0 and not any(op == "site" for op, *_rest in items):
             site_rec = self._site_file.read()
-            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
-                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
+            if site_rec is not None and (site_rec.site_name or site_rec.previous_site_ids):
+                # a new site id names itself first, and says which site(s) this copy took over from
+                first: dict[str, Any] = {"name": site_rec.site_name}
+                if site_rec.previous_site_ids:
+                    first["succeeds"] = list(site_rec.previous_site_ids[-50:])
+                items = [("site", "", first, False, ""), *items]
         for op, rid, fields, purge, reason in items:
             seq += 1
             clock += 1
@@ -308,6 +315,7 @@ class Library:
         st = self._fresh_state()
         docs = [r.doc() for r in st.resources.values()]
         mods = list(self.moderators())
+        self._clean_stale_temp_files()
         try:
             idx.write_index(self.index_path, docs, {
                 "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
@@ -318,6 +326,18 @@ class Library:
         self._search = None
         self._docs_cache = (sizes, mods, docs)
         return len(docs)
+
+    def _clean_stale_temp_files(self, age_s: float = 600.0) -> None:
+        """Remove index temporary files left by a killed process (old ones only: a live one may be in use)."""
+        import time
+
+        now = time.time()
+        for p in self.local_dir.glob(".index.json.*.tmp"):
+            try:
+                if now - p.stat().st_mtime > age_s:
+                    p.unlink()
+            except OSError:
+                continue
 
     def _docs(self) -> list[dict[str, Any]]:
         sizes = self.log_sizes()
@@ -460,9 +480,17 @@ class Library:
                              _("Use one of: {kinds}.").format(kinds=", ".join(KINDS)))
         return fields
 
+    def _can_write(self, site: Site, st: State, rid: str) -> bool:
+        """Whether this site's edit of *rid* will be applied (by every site's merge)."""
+        if st.may_write(site.site_id, rid, site.moderators):
+            return True
+        # a copy that has not written yet: its first line will declare whom it succeeds
+        pending = site.previous_site_ids if not self.log_path(site.site_id).exists() else ()
+        return any(st.may_write(p, rid, site.moderators) for p in pending)
+
     def _may_write(self, site: Site, st: State, rid: str) -> None:
         r = st.resources[rid]
-        if site.site_id not in r.owners and site.site_id not in site.moderators:
+        if not self._can_write(site, st, rid):
             name = st.site_names.get(r.origin, r.origin[:8])
             raise UsageError(_("{rid} belongs to the site {site}; only it or a moderator can change it.").format(
                 rid=rid, site=name), _("Ask that site, or derive your own version with --derived-from."))
@@ -547,7 +575,7 @@ class Library:
                 if cur is None:
                     items.append(("add", rid, fields, False, ""))
                     report.added.append(rid)
-                elif site.site_id in cur.owners or site.site_id in site.moderators:
+                elif self._can_write(site, st, rid):
                     changed = {k: v for k, v in fields.items() if cur.fields.get(k) != v}
                     items.append(("edit", rid, changed, False, ""))
                     report.edited.append(rid)
@@ -758,13 +786,15 @@ def open_choice(choice: Any, settings: Any = None) -> Library:
     lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
                                                  or getattr(general, "organisation", "")))
     if getattr(lib_settings, "seed_starter", True):
-        from cagette.errors import CagetteError
-
         try:
             seed_starter(lib)
-        except CagetteError:
-            pass  # an empty library is still usable; `cagette library init` reports why
+        except StarterUnavailable:
+            pass  # an empty library is still usable; `cagette library init` says why
     return lib
+
+
+class StarterUnavailable(LibraryError):
+    """The starter library is not installed, or offers no resources yet."""
 
 
 STARTER_SOURCE = "cagette.starter"
@@ -774,16 +804,14 @@ def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport
     """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
     import tempfile
 
-    from cagette.errors import CagetteError
-
     try:
         import cagette.starter as starter
     except ImportError as exc:
-        raise CagetteError(_("The starter library is not installed ({error}).").format(error=exc),
+        raise StarterUnavailable(_("The starter library is not installed ({error}).").format(error=exc),
                            _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
     resources = getattr(starter, "resources", None)
     if not callable(resources):
-        raise CagetteError(_("The starter library offers no resources yet (cagette.starter.resources)."),
+        raise StarterUnavailable(_("The starter library offers no resources yet (cagette.starter.resources)."),
                            _("Use `cagette library init --no-starter` for an empty library."))
     lib.local_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:

@@ -152,10 +152,13 @@ class ObjectStore:
                 )
             final = self.path(digest)
             if not final.is_file():
+                new_dir = not final.parent.is_dir()
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, final)
                 fsync_dir(final.parent)
+                if new_dir:
+                    fsync_dir(self.root)  # the new fan-out folder must survive a crash too
             return digest, size
         finally:
             with contextlib.suppress(FileNotFoundError):

@@ -15,7 +15,8 @@ transport that copies log lines converges. Rules:
 * ``retract`` is final: later events on that id are ignored. With ``purge``,
   every object the resource ever referenced (and that no live resource uses)
   is listed in :attr:`State.purged_hashes`, for each site to erase.
-* ``site`` events give each site its readable name.
+* ``site`` events give each site its readable name; one that lists ``succeeds``
+  (a copy of a library that took a new site id) may edit what those sites could.
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ class State:
     max_clock: int
     ignored: list[tuple[tuple[int, str, int], str]]
     purged_hashes: set[str]
+    heirs: dict[str, set[str]] = field(default_factory=dict)
+
+    def may_write(self, site: str, rid: str, moderators: Iterable[str] = ()) -> bool:
+        """Whether an edit or retraction of *rid* by *site* would be applied."""
+        r = self.resources.get(rid)
+        if r is None:
+            return False
+        return site in r.owners or site in set(moderators) or any(site in self.heirs.get(o, ()) for o in r.owners)
 
     def live(self) -> list[Resource]:
         """Resources not retracted, in id order."""
@@ -109,6 +118,7 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
     events = [e for evs in logs.values() for e in evs] if isinstance(logs, Mapping) else list(logs)
     events.sort(key=lambda e: e.key)
     mods = set(moderators)
+    heirs = _heirs(events)
     resources: dict[str, ResourceState] = {}
     names: dict[str, str] = {}
     ignored: list[tuple[tuple[int, str, int], str]] = []
@@ -129,7 +139,7 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
         if r.retracted:
             ignored.append((ev.key, "retracted"))
             continue
-        allowed = ev.site in r.owners or ev.site in mods
+        allowed = ev.site in r.owners or ev.site in mods or any(ev.site in heirs.get(o, ()) for o in r.owners)
         if not allowed and ev.op == "add":
             source = r.fields.get("imported_from") or ""
             if source and ev.fields.get("imported_from") == source:
@@ -156,4 +166,24 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
         for r in resources.values():
             if r.purged:
                 purged |= r.hashes_ever - keep
-    return State(resources, names, max_clock, ignored, purged)
+    return State(resources, names, max_clock, ignored, purged, heirs)
+
+
+def _heirs(events: Iterable[Event]) -> dict[str, set[str]]:
+    """For each site, the sites that declared they took over from it (transitively)."""
+    direct: dict[str, set[str]] = {}
+    for ev in events:
+        if ev.op == "site":
+            for old in ev.fields.get("succeeds", ()):
+                direct.setdefault(old, set()).add(ev.site)
+    out: dict[str, set[str]] = {}
+    for old in direct:
+        seen: set[str] = set()
+        stack = list(direct[old])
+        while stack:
+            s = stack.pop()
+            if s not in seen:
+                seen.add(s)
+                stack.extend(direct.get(s, ()))
+        out[old] = seen
+    return out
