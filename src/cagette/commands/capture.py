@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     p.add_argument("--fps", type=float, default=None, help=_("frames per second of the animation"))
     p.add_argument("--retake", type=int, default=None, help=_("replace frame N with a new picture"))
     p.add_argument("--delete", default="", help=_("delete frames, e.g. 3,5"))
-    p.add_argument("--reorder", default="", help=_("new order of the frames, e.g. 3,1,2"))
+    p.add_argument("--reorder", default="", help=_("new order of the frames, e.g. 3,1,2 (applied after --delete and --duplicate)"))
     p.add_argument("--duplicate", default="", help=_("repeat a frame: N or N:COPIES"))
     p.add_argument("--play", action="store_true", help=_("play the frames at --fps (a timing check without a window)"))
     add_json(p)
@@ -252,8 +252,6 @@ def run_frames(ns: Any, ctx: Any) -> int:
     sm = StopMotion(project, scene, stage=stage, fps=ns.fps)
     if ns.delete:
         sm.delete(_numbers(ns.delete, "--delete"))
-    if ns.reorder:
-        sm.reorder(_numbers(ns.reorder, "--reorder"))
     if ns.duplicate:
         number, _sep, copies = ns.duplicate.partition(":")
         try:
@@ -261,6 +259,8 @@ def run_frames(ns: Any, ctx: Any) -> int:
         except ValueError:
             raise UsageError(_("--duplicate takes N or N:COPIES, not {text!r}.").format(text=ns.duplicate),
                              _("Example: --duplicate 4:2")) from None
+    if ns.reorder:
+        sm.reorder(_numbers(ns.reorder, "--reorder"))
     taken: list[Any] = []
     if ns.source:
         taken = _shoot(ns, sm)
