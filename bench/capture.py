@@ -105,10 +105,10 @@ def main() -> None:
         env = {**os.environ, "CAGETTE_LANG": "en"}
         t_ours = threading.Thread(target=lambda: ours.update(zip(("wall", "cpu", "rc", "out"), run_measured(
             [sys.executable, "-m", "cagette", "capture", "record", str(project.root), url, "--scene", "1",
-             "--duration", str(ns.seconds), "--fps", str(ns.fps), "--json"], env))))
+             "--duration", str(ns.seconds), "--fps", str(ns.fps), "--json"], env), strict=True)))
         t_ref = threading.Thread(target=lambda: ref.update(zip(("wall", "cpu", "rc", "out"), run_measured(
             [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "mpjpeg",
-             "-i", url, "-t", str(ns.seconds), "-c", "copy", str(ref_out)]))))
+             "-i", url, "-t", str(ns.seconds), "-c", "copy", str(ref_out)]), strict=True)))
         print(f"recording {ns.seconds:g} s of {ns.size} at {ns.fps:g} fps with cagette and with ffmpeg -c copy…",
               flush=True)
         t_ours.start()
@@ -154,7 +154,7 @@ def main() -> None:
     for name, kept, total, cpu, wall in rows:
         ratio = kept / total if total else 0.0
         print(f"{name:<16} {kept:>6}/{total:<7} {ratio:8.4f} {cpu:7.1f} {cpu / wall * 100:9.1f} %")
-    (_, k1, n1, c1, w1), (_, k2, n2, c2, w2) = rows
+    (_, k1, n1, c1, _w1), (_, k2, n2, c2, _w2) = rows
     print(f"cagette / ffmpeg: frames kept ratio {((k1 / n1) / (k2 / n2) if n2 and k2 else float('nan')):.4f}, "
           f"CPU {(c1 / c2 if c2 else float('nan')):.2f}×")
     src = result.get("source", {})
