@@ -164,3 +164,36 @@ def test_preview_keeps_its_rate_without_slowing_recording(fakecam, tmp_path: Pat
     assert img is not None and img.shape[1] == 320
     assert prev.shown >= 10 * 2.5, f"preview gave {prev.shown} images in 3 s"
     assert res.frames >= 3 * 30 * 0.9
+
+
+@pytest.mark.skipif(not list(Path("/dev").glob("video*")), reason="no /dev/video* device on this machine")
+def test_v4l2_device_records_h264(tmp_path: Path) -> None:  # pragma: no cover - needs a camera
+    from cagette.capture.sources import V4l2Source, list_devices
+
+    dev = list_devices()[0].path
+    src = open_source(dev)
+    assert isinstance(src, V4l2Source)
+    res = Recorder(src, tmp_path / "w").run(tmp_path / "o.mkv", duration_s=2)
+    assert res.codec == "h264" and ffprobe_count(tmp_path / "o.mkv") == ("h264", res.frames)
+
+
+def test_cli_record_ctrl_c_leaves_nothing(fakecam, project) -> None:
+    import os
+    import signal
+    import sys
+
+    cam = fakecam("320x240", 20)
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "record", str(project.root), cam.url,
+                             "--scene", "intro", "--duration", "30"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "CAGETTE_LANG": "en"})
+    deadline = time.monotonic() + 20
+    while not list((project.root / ".cagette").glob("capture-*/seg_*.mjpeg")):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=20)
+    assert proc.returncode == 130
+    assert not any(project.rushes_dir.iterdir())
+    assert not list((project.root / ".cagette").glob("capture-*"))
+    assert project.reload().scene("intro").shots == ()
