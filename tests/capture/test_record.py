@@ -197,3 +197,27 @@ def test_cli_record_ctrl_c_leaves_nothing(fakecam, project) -> None:
     assert not any(project.rushes_dir.iterdir())
     assert not list((project.root / ".cagette").glob("capture-*"))
     assert project.reload().scene("intro").shots == ()
+
+
+@pytest.mark.slow
+def test_rtsp_stream_is_copied_without_reencoding(tmp_path: Path) -> None:
+    """A real RTSP session (OPTIONS, DESCRIBE, SETUP, PLAY, RTP interleaved over
+    TCP) against a small server on 127.0.0.1 fed by the ffmpeg binary."""
+    from tests.capture.rtsp_server import RtspTestServer
+
+    server = RtspTestServer(tmp_path, free_port())
+    try:
+        src = open_source(server.url)
+        assert isinstance(src, FfmpegCopySource)
+        res = Recorder(src, tmp_path / "w", segment_s=1).run(tmp_path / "o.mkv", duration_s=3)
+        # the live view decodes the same stream through PyAV
+        hub = FrameHub(open_source(server.url)).start()
+        try:
+            frame = hub.wait_new(-1, 10)
+        finally:
+            hub.stop()
+    finally:
+        server.close()
+    codec, packets = ffprobe_count(tmp_path / "o.mkv")
+    assert codec == "h264" and packets >= 25 and res.codec == "copy" and res.segments >= 2
+    assert frame is not None and frame.kind == "raw" and frame.data.shape == (240, 320, 3)
