@@ -98,6 +98,7 @@ class Source:
         self._last_t: float | None = None
         self._intervals: list[float] = []
         self._dropped_before = 0
+        self._expected = 0.0
         self._period_first_t = 0.0
         self._period_count = 0
         self.connected = threading.Event()
@@ -129,13 +130,16 @@ class Source:
             if len(self._intervals) > 300:
                 del self._intervals[0]
         self._period_count += 1
-        if self._period_count % 15 == 0 and len(self._intervals) >= 10:
+        if len(self._intervals) >= 10:
             # Frames arrive in bunches: compare the count with the time
             # spanned at the nominal rate instead of judging single gaps.
-            expected = (1.0 / self.fps_hint) if self.fps_hint else _median(self._intervals)
-            if expected > 0:
+            if self.fps_hint:
+                self._expected = 1.0 / self.fps_hint
+            elif self._period_count % 15 == 0 or not self._expected:
+                self._expected = _median(self._intervals)
+            if self._expected > 0:
                 span = now - self._period_first_t
-                missing = max(0, round(span / expected) + 1 - self._period_count)
+                missing = max(0, round(span / self._expected) + 1 - self._period_count)
                 self.stats.dropped = self._dropped_before + missing
         self._last_t = now
         frame = Frame(data, kind, now, self._index)
