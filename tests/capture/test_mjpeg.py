@@ -82,12 +82,10 @@ def test_drops_and_duplicates_are_counted() -> None:
 
         def _connect_and_read(self) -> Iterator[Frame]:
             start = time.monotonic()
-            n = 0
             for k in list(range(30)) + list(range(40, 70)):  # frames 30..39 never arrive
                 due = start + k / 30
                 time.sleep(max(0.0, due - time.monotonic()))
                 data = b"\xff\xd8" + (b"same" if k in (5, 6) else bytes(str(k), "ascii"))
-                n += 1
                 yield self._make(data, "jpeg")
 
     src = Paced("test://", fps_hint=30)
