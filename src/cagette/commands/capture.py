@@ -21,7 +21,9 @@ def register(sub: Any) -> None:
 
     p = command(inner, "record", _("record a scene from a camera into the project's rushes/"), run_record)
     p.add_argument("project", type=Path, help=_("the project folder"))
-    p.add_argument("source", help=_("camera URL (http://IP:8080/video, rtsp://…), /dev/videoN or a video file"))
+    p.add_argument("source", nargs="?", default="",
+                   help=_("camera URL (http://IP:8080/video, rtsp://…), /dev/videoN or a video file "
+                          "(default: capture.default_source in the settings)"))
     p.add_argument("--scene", required=True, help=_("the scene (its slug or number) the recording belongs to"))
     p.add_argument("--duration", type=float, default=None, help=_("stop after this many seconds (default: Enter)"))
     p.add_argument("--fps", type=float, default=0.0, help=_("the camera's frame rate, if known (for drop counts)"))
@@ -95,6 +97,18 @@ def _wait_enter(stop: threading.Event) -> threading.Thread | None:
     return t
 
 
+def _source_or_default(given: str) -> str:
+    if given:
+        return given
+    from cagette import settings
+
+    default = settings.current().capture.default_source
+    if not default:
+        raise UsageError(_("Give a SOURCE (a camera URL, /dev/videoN or a video file)."),
+                         _("Or set default_source in the [capture] section of the settings."))
+    return default
+
+
 # -- sources ------------------------------------------------------------------------------
 
 def run_sources(ns: Any, ctx: Any) -> int:
@@ -140,7 +154,7 @@ def run_record(ns: Any, ctx: Any) -> int:
     scene = project.data.scene(ns.scene)
     if ns.duration is not None and ns.duration <= 0:
         raise UsageError(_("--duration must be positive."), _("Give a number of seconds, e.g. --duration 30."))
-    source = open_source(ns.source, ns.fps)
+    source = open_source(_source_or_default(ns.source), ns.fps)
     work = project.root / ".cagette" / f"capture-{int(time.time())}-{scene.slug}"
     recorder = Recorder(source, work)
     stop = threading.Event()
@@ -230,7 +244,9 @@ def _device_trigger() -> Any:
     except ImportError:
         raise CaptureError(_("The studio controller's shutter is not available in this version."),
                            _("Use --trigger key (keyboard, presenter or pedal).")) from None
-    return shutter_trigger()
+    from cagette import settings
+
+    return shutter_trigger(settings.current().device.port or None)
 
 
 def run_frames(ns: Any, ctx: Any) -> int:
@@ -345,11 +361,13 @@ def run_phone(ns: Any, ctx: Any) -> int:
         raise UsageError(_("--max-mb must be positive."), None)
     host = "127.0.0.1" if ns.local else "0.0.0.0"  # a phone cannot reach 127.0.0.1
     server = PhoneServer(project, host, port, max_mb * 1024 * 1024)
-    shown = "127.0.0.1" if ns.local else (local_addresses() or ["127.0.0.1"])[0]
-    url = server.url(shown)
+    shown = ["127.0.0.1"] if ns.local else (local_addresses() or ["127.0.0.1"])
+    url = server.url(shown[0])
     print(_("Open this address on the phone (same Wi-Fi), or scan the code:"))
     print(url, flush=True)
     print(qr_text(url))
+    for other in shown[1:]:
+        print(_("Also: {url}").format(url=server.url(other)))
     print(_("Files go to {folder}. Ctrl-C to stop.").format(folder=project.rushes_dir), flush=True)
     try:
         server.serve()
