@@ -162,7 +162,8 @@ def test_preview_keeps_its_rate_without_slowing_recording(fakecam, tmp_path: Pat
     prev.stop()
     _index, img = prev.image()
     assert img is not None and img.shape[1] == 320
-    assert prev.shown >= 10 * 2.5, f"preview gave {prev.shown} images in 3 s"
+    assert prev.shown >= 20, f"preview gave {prev.shown} images in 3 s"
+    assert prev.rate() >= 10, f"preview rate {prev.rate():.1f}/s"
     assert res.frames >= 3 * 30 * 0.9
 
 

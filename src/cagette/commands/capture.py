@@ -209,9 +209,8 @@ def run_voice(ns: Any, ctx: Any) -> int:
         _wait_enter(stop)
     quiet = ns.json
 
-    def count(n: int) -> None:
-        if not quiet:
-            print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
+    def count(n: int) -> None:  # on stderr even with --json: scripts wait for it
+        print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="voice-", dir=project.root / ".cagette"))
     try:
