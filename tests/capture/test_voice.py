@@ -100,3 +100,13 @@ def test_meter_and_levels() -> None:
     assert level_dbfs(full)[0] > -0.01
     assert level_dbfs(b"\0\0" * 100) == (-120.0, -120.0)
     assert meter(0.0, 10) == "█" * 10 and meter(-60.0, 10) == "░" * 10
+
+
+def test_sources_lists_the_microphones(pulse: dict[str, str]) -> None:
+    res = run_cli("capture", "sources", "--json", env=pulse)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert {"backend": "pulse", "device": "cagette_null.monitor", "name": "cagette_null.monitor"} in data["microphones"]
+    assert data["devices"] == [] or all(d["path"].startswith("/dev/video") for d in data["devices"])
+    res = run_cli("capture", "sources", env=pulse)
+    assert "cagette_null.monitor" in res.stdout and "IP Webcam" in res.stdout

@@ -112,9 +112,10 @@ def _source_or_default(given: str) -> str:
 # -- sources ------------------------------------------------------------------------------
 
 def run_sources(ns: Any, ctx: Any) -> int:
-    from cagette.capture.sources import list_devices, local_addresses
+    from cagette.capture.sources import list_devices, list_microphones, local_addresses
 
     devices = list_devices()
+    mics = list_microphones()
     addresses = local_addresses()
     help_lines = [
         _("Phone as a camera over Wi-Fi: install IP Webcam (Android) or DroidCam (Android, iPhone), start it, "
@@ -127,12 +128,18 @@ def run_sources(ns: Any, ctx: Any) -> int:
     ]
     if ns.json:
         emit_json({"devices": [{"path": d.path, "name": d.name} for d in devices], "addresses": addresses,
+                   "microphones": [{"backend": m.backend, "device": m.device, "name": m.name} for m in mics],
                    "help": help_lines})
         return 0
     if devices:
         table([(d.path, d.name) for d in devices], [_("device"), _("name")])
     else:
         print(_("No local camera (/dev/video*) on this computer."))
+    print()
+    if mics:
+        table([(m.backend, m.device, m.name) for m in mics], [_("sound system"), _("microphone (--device)"), _("name")])
+    else:
+        print(_("No microphone found (PulseAudio or ALSA)."))
     print()
     if addresses:
         print(_("This computer's addresses on the network: {addresses}").format(addresses=", ".join(addresses)))
