@@ -222,3 +222,38 @@ def test_rtsp_stream_is_copied_without_reencoding(tmp_path: Path) -> None:
     codec, packets = ffprobe_count(tmp_path / "o.mkv")
     assert codec == "h264" and packets >= 25 and res.codec == "copy" and res.segments >= 2
     assert frame is not None and frame.kind == "raw" and frame.data.shape == (240, 320, 3)
+
+
+def test_recover_after_the_program_was_killed(fakecam, project) -> None:
+    import os
+    import signal
+    import sys
+
+    from cagette.capture.recorder import read_jpeg_segments
+
+    cam = fakecam("320x240", 20)
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "record", str(project.root), cam.url,
+                             "--scene", "atelier", "--duration", "60"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while len(list((project.root / ".cagette").glob("capture-*/seg_*.idx"))) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    # while it records, nothing is pending
+    res = run_cli("capture", "recover", str(project.root), "--json")
+    assert res.returncode == 0 and json.loads(res.stdout) == []
+    os.killpg(proc.pid, signal.SIGKILL)  # a crash: no clean-up at all
+    proc.wait()
+    (work,) = list((project.root / ".cagette").glob("capture-*"))
+    saved = len(read_jpeg_segments(work))
+    assert saved >= 30
+    res = run_cli("capture", "recover", str(project.root), "--json")
+    assert res.returncode == 0, res.stderr
+    (rec,) = json.loads(res.stdout)
+    assert rec["scene"] == "atelier" and rec["frames"] == saved
+    path = Path(rec["path"])
+    assert ffprobe_count(path) == ("mjpeg", saved)
+    assert [s.source for s in project.reload().scene("atelier").shots] == [f"rushes/{path.name}"]
+    assert not work.exists()
+    res = run_cli("capture", "recover", str(project.root))
+    assert "No interrupted recording" in res.stdout

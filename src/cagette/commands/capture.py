@@ -29,6 +29,10 @@ def register(sub: Any) -> None:
     p.add_argument("--fps", type=float, default=0.0, help=_("the camera's frame rate, if known (for drop counts)"))
     add_json(p)
 
+    p = command(inner, "recover", _("turn the segments of an interrupted recording into its shot"), run_recover)
+    p.add_argument("project", type=Path, help=_("the project folder"))
+    add_json(p)
+
     p = command(inner, "voice", _("record the scene's voice-over from the microphone"), run_voice)
     p.add_argument("project", type=Path, help=_("the project folder"))
     p.add_argument("--scene", required=True, help=_("the scene (its slug or number) the voice-over belongs to"))
@@ -151,51 +155,51 @@ def run_sources(ns: Any, ctx: Any) -> int:
 # -- record -------------------------------------------------------------------------------
 
 def run_record(ns: Any, ctx: Any) -> int:
-    import shutil
-    import time
-
-    from cagette.capture.recorder import Recorder
-    from cagette.capture.sources import open_source
+    from cagette.capture.session import record_scene
 
     project = _open_project(ns.project)
-    scene = project.data.scene(ns.scene)
+    project.data.scene(ns.scene)
     if ns.duration is not None and ns.duration <= 0:
         raise UsageError(_("--duration must be positive."), _("Give a number of seconds, e.g. --duration 30."))
-    source = open_source(_source_or_default(ns.source), ns.fps)
-    work = project.root / ".cagette" / f"capture-{int(time.time())}-{scene.slug}"
-    recorder = Recorder(source, work)
+    location = _source_or_default(ns.source)
     stop = threading.Event()
     if ns.duration is None:
         if not sys.stdin.isatty():
             raise UsageError(_("Without a terminal, give --duration."), _("Example: --duration 30."))
         print(_("Recording… press Enter to stop (Ctrl-C cancels)."), file=sys.stderr)
         _wait_enter(stop)
-
-        def stop_when_asked() -> None:
-            stop.wait()
-            recorder.stop()
-
-        threading.Thread(target=stop_when_asked, daemon=True).start()
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = work / f"{scene.slug}-{stamp}.mkv"
-    try:
-        with cli_progress(quiet=ns.json) as progress:
-            result = recorder.run(target, ns.duration, progress)
-            shot = project.add_shot(scene.slug, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    data = result.to_dict()
-    data["path"] = str(project.root / shot.source)
-    data["shot"] = shot.id
+    with cli_progress(quiet=ns.json) as progress:
+        rec = record_scene(project, location, ns.scene, duration_s=ns.duration, fps=ns.fps, progress=progress,
+                           stop=stop)
+    result = rec.result
     if ns.json:
-        emit_json(data)
+        emit_json(rec.to_dict())
     else:
         st = result.stats
         print(_("Saved {path}: {n} frames in {s:.1f} s ({codec}, {segments} segments).").format(
-            path=data["path"], n=result.frames, s=result.duration_s, codec=result.codec, segments=result.segments))
+            path=rec.path, n=result.frames, s=result.duration_s, codec=result.codec, segments=result.segments))
         print(_("Duplicated frames: {dup} · dropped (estimated): {drop} · reconnections: {rec} · "
                 "time without signal: {lost:.1f} s").format(dup=st.duplicates, drop=st.dropped,
                                                            rec=st.reconnects, lost=st.lost_s))
+    return 0
+
+
+def run_recover(ns: Any, ctx: Any) -> int:
+    from cagette.capture.session import recover
+
+    project = _open_project(ns.project)
+    found = recover(project)
+    if ns.json:
+        emit_json([r.to_dict() for r in found])
+        return 0
+    if not found:
+        print(_("No interrupted recording in {project}.").format(project=project.root))
+    for r in found:
+        if r.path:
+            print(_("Recovered {path} ({n} frames) into scene {scene}.").format(path=r.path, n=r.frames,
+                                                                                scene=r.scene))
+        else:
+            print(_("Could not recover {folder}: {error}").format(folder=r.folder, error=r.error))
     return 0
 
 
