@@ -86,7 +86,7 @@ def _fit(v: Visual, w: int, h: int, tag: str) -> str:
 def _ken_burns(v: Visual, w: int, h: int, fps: int) -> tuple[str, str]:
     """Cover a (1.12 w)×(1.12 h) frame once, then pan a w×h window across it (before, after the loop)."""
     cw, ch = int(math.ceil(w * 1.12 / 2) * 2), int(math.ceil(h * 1.12 / 2) * 2)
-    n = max(1, int(round(v.duration_s * fps)) - 1)
+    n = max(1, round(v.duration_s * fps) - 1)
     before = f"scale={cw}:{ch}:force_original_aspect_ratio=increase:flags=bicubic:out_range=tv,crop={cw}:{ch},setsar=1"
     after = f"crop={w}:{h}:x='floor({cw - w}*min(n/{n}\\,1))':y='floor({ch - h}*min(n/{n}\\,1)/2)'"
     return before, after
@@ -124,8 +124,8 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
         labels = []
         for vi, v in enumerate(g.visuals):
             tag = f"g{gi}v{vi}"
-            n_frames = max(1, int(round(v.duration_s * fps)))
-            dur = _num(n_frames / fps)
+            n_frames = max(1, round(v.duration_s * fps))
+            _num(n_frames / fps)
             hold = _num(v.duration_s + 1)
             tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},setpts=N/{fps}/TB"
             if v.kind == "card":
@@ -226,12 +226,13 @@ def compile_audio(tl: Timeline) -> tuple[list[str], str]:
     """Inputs and graph mixing the timeline's sound into ``[aout]`` (48 kHz stereo, not yet normalised)."""
     inputs: list[str] = []
     chains: list[str] = []
-    voice, others = [], []
+    voice: list[str] = []
+    others: list[str] = []
     fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
     for k, item in enumerate(tl.audio):
         span = item.duration_s * item.speed
         inputs += ["-ss", _num(item.in_s), "-t", _num(span), "-i", str(item.source)]
-        delay = int(round(item.start_s * 1000))
+        delay = round(item.start_s * 1000)
         chains.append(f"[{k}:a]{fmt},asetpts=PTS-STARTPTS,{_atempo(item.speed)}"
                       f"atrim=0:{_num(item.duration_s)},volume={_num(item.gain_db)}dB,"
                       f"adelay={delay}|{delay}[a{k}]")
