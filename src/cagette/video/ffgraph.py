@@ -101,7 +101,7 @@ def _overlays(v: Visual, w: int, h: int, texts: _Texts) -> str:
     if v.lower_third:
         out += (f",drawtext=fontfile={_font(True)}:textfile={texts.file(v.lower_third)}:fontsize={max(8, h // 20)}:"
                 f"fontcolor=white:box=1:boxcolor=0x1f2a44@0.85:boxborderw={max(2, h // 50)}:"
-                f"x={w // 20}:y={h * 3 // 4}:enable='lt(t,{_num(LOWER_THIRD_S)})'")
+                f"x={w // 20}:y={h * 3 // 5}:enable='lt(t,{_num(LOWER_THIRD_S)})'")
     return out
 
 
@@ -127,7 +127,7 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
             n_frames = max(1, round(v.duration_s * fps))
             _num(n_frames / fps)
             hold = _num(v.duration_s + 1)
-            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},setpts=N/{fps}/TB"
+            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},settb=1/{fps},setpts=N"
             if v.kind == "card":
                 inputs += ["-f", "lavfi", "-i", f"color=c=0x{''.join(f'{c:02x}' for c in CARD_RGB)}:s={w}x{h}:r={fps}:d={_num(1 / fps)}"]
                 chain = (f"[{k}:v]{card_drawtext(v.text, w, h, texts)},"
@@ -164,9 +164,9 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
     if tl.crossfade_s and len(tl.groups) > 1:
         for gi, labels in enumerate(labels_by_group):
             if len(labels) == 1:
-                chains.append(f"{labels[0]}null[grp{gi}]")
+                chains.append(f"{labels[0]}settb=1/{fps}[grp{gi}]")
             else:
-                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0[grp{gi}]")
+                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0,settb=1/{fps},setpts=N[grp{gi}]")
         prev = "[grp0]"
         for gi in range(1, len(tl.groups)):
             out = f"[xf{gi}]"

@@ -135,7 +135,7 @@ def visual_clip(v: Visual, w: int, h: int, fps: int) -> Any:
                       .with_position(("center", h // 12)))
     if v.lower_third:
         layers.append(_text(v.lower_third, max(8, h // 20), w, CARD_RGB).with_duration(min(d, LOWER_THIRD_S))
-                      .with_position((w // 20, h * 3 // 4)))
+                      .with_position((w // 20, h * 3 // 5)))
     if len(layers) > 1:
         clip = CompositeVideoClip(layers, size=(w, h)).with_duration(d)
     return clip
