@@ -127,7 +127,7 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
             n_frames = max(1, round(v.duration_s * fps))
             _num(n_frames / fps)
             hold = _num(v.duration_s + 1)
-            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},settb=1/{fps},setpts=N"
+            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},settb=1/{fps},setpts=N,fps={fps}"
             if v.kind == "card":
                 inputs += ["-f", "lavfi", "-i", f"color=c=0x{''.join(f'{c:02x}' for c in CARD_RGB)}:s={w}x{h}:r={fps}:d={_num(1 / fps)}"]
                 chain = (f"[{k}:v]{card_drawtext(v.text, w, h, texts)},"
@@ -164,9 +164,9 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
     if tl.crossfade_s and len(tl.groups) > 1:
         for gi, labels in enumerate(labels_by_group):
             if len(labels) == 1:
-                chains.append(f"{labels[0]}settb=1/{fps}[grp{gi}]")
+                chains.append(f"{labels[0]}settb=1/{fps},fps={fps}[grp{gi}]")
             else:
-                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0,settb=1/{fps},setpts=N[grp{gi}]")
+                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0,settb=1/{fps},setpts=N,fps={fps}[grp{gi}]")
         prev = "[grp0]"
         for gi in range(1, len(tl.groups)):
             out = f"[xf{gi}]"

@@ -13,6 +13,7 @@ known in advance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -264,7 +265,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
         have = sum(v.duration_s for v in visuals)
         if need > have + 1e-9:
             last = visuals[-1]
-            extra = _q(need - have, fps)
+            extra = max(1, math.ceil((need - have) * fps - 1e-6)) / fps  # at least voice + tail
             visuals[-1] = replace(last, duration_s=last.duration_s + extra, hold_s=last.hold_s + extra)
         if sc.lower_third:
             first = visuals[0]
