@@ -15,6 +15,7 @@ from cagette.i18n import _
 
 def register(sub: Any) -> None:
     inner = group(sub, "capture", _("film with a phone or a webcam: record, voice-over, stop-motion, phone upload"))
+    inner.help = _("what to capture")
 
     p = command(inner, "sources", _("list the local cameras and explain how to connect a phone"), run_sources)
     add_json(p)
