@@ -125,6 +125,7 @@ def test_bad_source_is_a_usage_error() -> None:
     assert err.value.hint and "/dev/video" in err.value.hint
 
 
+@pytest.mark.slow
 def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     cam = fakecam("320x240", 20)
     res = run_cli("capture", "record", str(project.root), cam.url, "--scene", "atelier", "--duration", "2",
@@ -138,6 +139,13 @@ def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     shots = project.reload().scene("atelier").shots
     assert [s.source for s in shots] == [f"rushes/{path.name}"]
     assert not list((project.root / ".cagette").glob("capture-*")), "scratch folder left behind"
+    # the video engine renders the recorded rush (MJPEG in Matroska, frames at their arrival times)
+    from cagette.video.presets import get as get_preset
+    from cagette.video.render import render_project
+
+    project.reload()
+    out = render_project(project, preset=get_preset("draft"), out=project.root / "r.mp4")
+    assert out.duration_s >= 1.5 and ffprobe_count(out.video)[0] == "h264"
 
 
 def test_cli_record_unknown_scene_fails_cleanly(fakecam, project) -> None:
