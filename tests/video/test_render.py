@@ -209,3 +209,21 @@ def test_broken_media_is_refused_naming_the_file(key: str, media: dict[str, Path
     assert Path(shot.source).name in err.value.message
     assert err.value.hint
     assert not list((p.root / "exports").rglob("*.mp4"))
+
+
+def test_hdr_hevc_clip_is_tone_mapped(tmp_path: Path) -> None:
+    from cagette.video import synth
+    from cagette.video.probe import probe
+
+    hdr = synth.clip(tmp_path / "iphone-hdr.mov", 0.6, SIZE, FPS, number=9, hdr=True)
+    info = probe(hdr)
+    assert info.hdr and info.codec == "hevc"
+    p = Project.create(tmp_path / "p", "HDR")
+    p.set_export(title_card=False, end_card=False, fade_s=0.0)
+    p.add_scene("A")
+    p.add_shot(1, hdr)
+    out = render_project(p, preset=TINY).video
+    v = video_stream(ffprobe(out))
+    assert v["pix_fmt"] == "yuv420p" and v["codec_name"] == "h264"
+    frame = decode_frames(out)[5]
+    assert 20 < frame.mean() < 235  # neither washed out nor black
