@@ -227,3 +227,26 @@ def test_hdr_hevc_clip_is_tone_mapped(tmp_path: Path) -> None:
     assert v["pix_fmt"] == "yuv420p" and v["codec_name"] == "h264"
     frame = decode_frames(out)[5]
     assert 20 < frame.mean() < 235  # neither washed out nor black
+
+
+def test_cancel_from_the_progress_callback_leaves_nothing(media: dict[str, Path], tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress, ProgressEvent
+
+    p = Project.create(tmp_path / "p", "Annulé")
+    p.add_scene("A")
+    p.add_shot(1, media["clip"], speed=0.2)  # 10 s of output
+    seen: list[ProgressEvent] = []
+    progress = Progress(min_interval_s=0)
+
+    def on_event(ev: ProgressEvent) -> None:
+        seen.append(ev)
+        if ev.task == "Rendering" and ev.done > 0:
+            progress.token.cancel()
+
+    progress.callback = on_event
+    with pytest.raises(Cancelled):
+        render_project(p, preset=presets.get("draft"), progress=progress)
+    assert any(ev.task == "Rendering" and ev.total for ev in seen)
+    assert not [f for f in (p.root / "exports").rglob("*") if f.is_file()]
+    assert not list((p.root / ".cagette" / "work").iterdir())
