@@ -250,3 +250,10 @@ def test_cancel_from_the_progress_callback_leaves_nothing(media: dict[str, Path]
     assert any(ev.task == "Rendering" and ev.total for ev in seen)
     assert not [f for f in (p.root / "exports").rglob("*") if f.is_file()]
     assert not list((p.root / ".cagette" / "work").iterdir())
+
+
+def test_preview_of_one_piece_matches_the_full_composition(rendered: dict) -> None:
+    tl = make_timeline(rendered["project"], TINY)
+    g = tl.groups[2]  # the stop-motion scene, away from fades
+    t = g.start_s + 0.25
+    assert psnr(reference.preview_frame(tl, t), reference.preview_frame(tl, t, full=True)) >= 40
