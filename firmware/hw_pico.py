@@ -10,8 +10,9 @@ only sees a :class:`Board` and an :class:`UsbIO`. Pins (see README.md):
 * GP14: status LED -> 330 ohm -> GND (the on-board LED, GP25, mirrors it)
 """
 
-import machine
 import os
+
+import machine
 
 KEY_PIN = 16
 FILL_PIN = 17

@@ -62,7 +62,7 @@ class App:
     def handle(self, line, now):
         """The reply to one line (bytes, or None for an oversized line)."""
         if line is None:
-            return p.error(p.LINE_TOO_LONG, "lines are at most %d bytes" % p.MAX_LINE)
+            return p.error(p.LINE_TOO_LONG, f"lines are at most {p.MAX_LINE} bytes")
         req, err = p.parse(line)
         if err is not None:
             return err
@@ -94,7 +94,7 @@ class App:
     def _set(self, req, rid, now):
         for name in req:
             if name not in SET_FIELDS:
-                raise ValueError("unknown field %s" % name)
+                raise ValueError(f"unknown field {name}")
         wanted = {}
         for name in CHANNELS:
             if name in req:
@@ -108,10 +108,7 @@ class App:
         return {"id": rid, "ok": True, "targets": self.targets(), "ramp_ms": int(ramp)}
 
     def ramping(self):
-        for name in CHANNELS:
-            if self.channels[name].ramping():
-                return True
-        return False
+        return any(self.channels[name].ramping() for name in CHANNELS)
 
     # -- the loop -------------------------------------------------------------
     def step(self):
@@ -123,7 +120,7 @@ class App:
                 try:
                     reply = self.handle(line, now)
                 except Exception as exc:  # noqa: BLE001 - the board must keep answering
-                    reply = p.error(p.BAD_REQUEST, "internal: %r" % exc)
+                    reply = p.error(p.BAD_REQUEST, f"internal: {exc!r}")
                 if not reply.get("ok"):
                     self.errors += 1
                 elif reply.get("maintenance"):

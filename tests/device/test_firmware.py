@@ -128,7 +128,7 @@ def test_ticks_wrap_around(tmp_path: Path) -> None:
     assert 20 < app.channels["fill"].level < 30
     turn(app, clock, 200)
     assert app.channels["fill"].level == 50.0
-    start, _ = press(app, clock, hold_ms=60)
+    press(app, clock, hold_ms=60)
     events = run_events(app, clock, io, 200)
     assert [e["press"] for e in events] == ["short"]
 
@@ -185,11 +185,11 @@ def test_long_press_is_sent_while_held_and_not_again_on_release(tmp_path: Path) 
     io = MemoryIO()
     app = make_app(tmp_path, io, clock)
     hello(app, clock, io)
-    start, _ = press(app, clock, 1500)
+    press(app, clock, 1500)
     events = run_events(app, clock, io, 900)
     assert [e["press"] for e in events] == ["long"]
     assert run_events(app, clock, io, 800) == []
-    start, _ = press(app, clock, 50)
+    press(app, clock, 50)
     events = run_events(app, clock, io, 200)
     assert [(e["press"], e["n"]) for e in events] == [("short", 2)]
 

@@ -6,7 +6,6 @@ import os
 import threading
 import time
 import tty
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +89,7 @@ def test_unplug_and_replug_reconnects(controller: Controller, sim: SimDevice) ->
     controller.wait_connected(10)
     assert controller.connections == 2 and controller.port == new_port
     assert controller.ping() < 2.0
-    _, end = sim.press(50)
+    sim.press(50)
     event = controller.trigger.get(timeout=10)  # type: ignore[union-attr]
     assert event is not None and event.press is Press.SHORT
 
