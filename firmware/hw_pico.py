@@ -30,8 +30,9 @@ def _ticks_ms():
 
 
 class Board:
-    def __init__(self, clock=None, watchdog=True, onboard_led=True):
+    def __init__(self, clock=None, watchdog=True, onboard_led=True, flag=MAINTENANCE_FLAG):
         self.now = clock or _ticks_ms
+        self.flag = flag
         self.pwm = {}
         for name, pin in (("key", KEY_PIN), ("fill", FILL_PIN)):
             pwm = machine.PWM(machine.Pin(pin))
@@ -64,7 +65,7 @@ class Board:
 
     def maintenance(self):
         """Reboot into a plain REPL (no watchdog) so mpremote can copy files."""
-        with open(MAINTENANCE_FLAG, "w") as fh:
+        with open(self.flag, "w") as fh:
             fh.write("1")
         machine.reset()
 

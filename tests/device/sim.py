@@ -65,7 +65,7 @@ def make_app(tmp: Path, io: Any, clock: FakeClock | None = None, watchdog: bool 
     clock = clock or FakeClock(1000)
     fake_machine.reset_state(clock)
     mods = fake_machine.firmware_modules()
-    board = mods["hw_pico"].Board(clock=clock, watchdog=watchdog)
+    board = mods["hw_pico"].Board(clock=clock, watchdog=watchdog, flag=str(tmp / "maintenance"))
     return mods["app"].App(board, io, str(tmp / "levels.json"))
 
 

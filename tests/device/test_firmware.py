@@ -277,6 +277,7 @@ def test_maintenance_flushes_the_store_and_resets(tmp_path: Path) -> None:
     assert replies[-1] == {"id": 3, "ok": True, "maintenance": True}
     assert json.loads((tmp_path / "levels.json").read_text())["key"] == 20.0
     assert fake_machine.state().resets == 1
+    assert (tmp_path / "maintenance").read_text() == "1"  # main.py boots into a plain REPL next time
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -304,3 +305,18 @@ def test_fuzz_the_firmware_never_stops_answering(tmp_path: Path, noise: list[byt
     replies = [json.loads(x) for x in io.take_lines()]
     assert replies[-1]["id"] == "last" and replies[-1]["pong"] is True
     assert 0 <= app.levels()["key"] <= 100
+
+
+def test_main_boots_into_a_free_repl_after_maintenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    fake_machine.install()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "maintenance").write_text("1")
+    runpy.run_path(str(FIRMWARE / "main.py"), run_name="__main__")
+    assert "maintenance mode" in capsys.readouterr().out
+    assert not (tmp_path / "maintenance").exists()  # the next boot runs the controller again
+    import hw_pico
+
+    assert hw_pico.maintenance_requested() is False
