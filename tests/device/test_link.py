@@ -166,3 +166,19 @@ def test_fuzz_both_ways_over_the_pty(controller: Controller, sim: SimDevice, noi
     controller._write(to_board + b"\n")  # raw bytes, past the encoder
     assert controller.ping() < 5.0
     assert controller.connected and controller._thread is not None and controller._thread.is_alive()
+
+
+def test_shutter_trigger_for_capture(sim: SimDevice) -> None:
+    """What ``cagette capture frames --trigger device`` calls."""
+    from cagette.device import shutter_trigger
+
+    trigger = shutter_trigger(sim.port)
+    try:
+        sim.press(40)
+        event = trigger.get(timeout=10)
+        assert event is not None and event.press is Press.SHORT and event.source == "device"
+    finally:
+        trigger.close()
+    assert not trigger.controller.connected
+    assert trigger.get(timeout=0.1) is None  # closed
+    finder.open_port(sim.port).close()  # the port is free again

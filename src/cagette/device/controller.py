@@ -275,3 +275,24 @@ class Controller:
             slot[1] = msg
             slot[0].set()
         return False
+
+
+class DeviceTrigger(QueueTrigger):
+    """A shutter fed by the board's button; closing it lets go of the board."""
+
+    def __init__(self, ports: Callable[[], list[str]], **kwargs: Any) -> None:
+        super().__init__()
+        self.controller = Controller(ports, self, **kwargs)
+
+    def start(self, timeout: float = 5.0) -> DeviceTrigger:
+        self.controller.start()
+        try:
+            self.controller.wait_connected(timeout)
+        except DeviceError:
+            self.controller.stop()
+            raise
+        return self
+
+    def close(self) -> None:
+        self.controller.stop()
+        super().close()
