@@ -19,7 +19,7 @@ FILL_PIN = 17
 BUTTON_PIN = 15
 LED_PIN = 14
 ONBOARD_LED_PIN = 25
-PWM_FREQ = 1000  # Hz: above visible flicker, gentle on the MOSFETs' switching
+PWM_FREQ = 20000  # Hz: no banding on phone video (rolling shutter), inaudible; ~12 bits of duty
 WDT_MS = 5000  # the RP2040 allows up to 8388 ms
 MAINTENANCE_FLAG = "maintenance"
 

@@ -320,3 +320,11 @@ def test_main_boots_into_a_free_repl_after_maintenance(tmp_path: Path, monkeypat
     import hw_pico
 
     assert hw_pico.maintenance_requested() is False
+
+
+def test_board_setup(tmp_path: Path) -> None:
+    make_app(tmp_path, MemoryIO())
+    st_ = fake_machine.state()
+    assert st_.pwms[16].freq() == st_.pwms[17].freq() == 20000
+    assert st_.pins[15].pull == fake_machine.Pin.PULL_UP and st_.pins[15].mode == fake_machine.Pin.IN
+    assert st_.pins[14].mode == fake_machine.Pin.OUT
