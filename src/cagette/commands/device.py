@@ -22,6 +22,7 @@ def _add_port(parser: Any) -> None:
 
 def register(sub: Any) -> None:
     inner = group(sub, "device", _("the studio controller: lights and shutter button (USB board)"))
+    inner.help = _("what to do with the board")  # group() leaves the COMMAND list without help
 
     p = command(inner, "list", _("list the serial ports where a studio controller may be"), run_list)
     p.add_argument("--all", action="store_true", help=_("list every serial port, not only MicroPython boards"))
