@@ -33,6 +33,7 @@ class App:
         self.store = Store(store_path, CHANNELS)
         self.reader = p.LineReader()
         self.session = False  # a host said hello: button events are sent
+        self.hellos = 0
         self.events_sent = 0
         self.errors = 0
         saved = self.store.load()
@@ -72,6 +73,7 @@ class App:
         try:
             if cmd == "hello":
                 self.session = True
+                self.hellos += 1
                 return {"id": rid, "ok": True, "device": DEVICE, "protocol": PROTOCOL,
                         "firmware": VERSION, "caps": list(CAPS), "channels": list(CHANNELS), "t": now}
             if cmd == "ping":

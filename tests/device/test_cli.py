@@ -42,9 +42,9 @@ def test_watch_prints_presses(sim: SimDevice) -> None:
                             text=True)
     try:
         deadline = time.monotonic() + 30
-        while not sim.app.session and time.monotonic() < deadline:
+        while sim.app.hellos < 2 and time.monotonic() < deadline:  # the probe's, then the controller's
             time.sleep(0.02)
-        time.sleep(0.3)  # the controller's own hello after the probe
+        time.sleep(0.2)
         _, end = sim.press(50)
         sim.wait_board_time(end + 50)
         sim.press(1200)

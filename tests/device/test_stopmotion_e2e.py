@@ -86,7 +86,7 @@ def test_capture_cli_with_the_device_trigger(sim: SimDevice, tmp_path: Path, iso
         deadline = time.monotonic() + 60
         presses = 0
         while proc.poll() is None and time.monotonic() < deadline and presses < 6:
-            if sim.app.session:
+            if sim.app.hellos >= 2:  # the probe's hello, then the controller's
                 time.sleep(0.5)  # the hub is open and the controller said hello
                 _, end = sim.press(50)
                 sim.wait_board_time(end + 30)
