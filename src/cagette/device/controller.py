@@ -30,7 +30,7 @@ EventCallback = Callable[[protocol.ButtonEvent], None]
 class Controller:
     def __init__(self, ports: Callable[[], list[str]], trigger: QueueTrigger | None = None,
                  on_event: EventCallback | None = None, *, backoff_s: tuple[float, float] = (0.05, 2.0),
-                 hello_timeout_s: float = 2.0, keepalive_s: float = 3.0) -> None:
+                 hello_timeout_s: float = 3.0, keepalive_s: float = 3.0) -> None:
         self.ports = ports
         self.trigger = trigger
         self.on_event = on_event
@@ -93,7 +93,7 @@ class Controller:
                 "garbage_lines": self.garbage, "board_errors": len(self.board_errors)}
 
     # -- requests -----------------------------------------------------------------
-    def request(self, cmd: str, timeout: float = 2.0, **fields: Any) -> protocol.Reply:
+    def request(self, cmd: str, timeout: float = 5.0, **fields: Any) -> protocol.Reply:
         """Send one command and wait for its reply (an error reply is returned, not raised)."""
         if not self._connected.is_set():
             raise DeviceError(_("The studio controller is not connected."),

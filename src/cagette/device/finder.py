@@ -19,7 +19,7 @@ from cagette.i18n import _
 RPI_VID = 0x2E8A
 MICROPYTHON_PID = 0x0005
 BAUD = 115200  # ignored by USB CDC, used by real UARTs and ptys
-HELLO_TIMEOUT_S = 2.0
+HELLO_TIMEOUT_S = 3.0
 
 
 @dataclass(frozen=True)
