@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -182,3 +183,19 @@ def test_shutter_trigger_for_capture(sim: SimDevice) -> None:
     assert not trigger.controller.connected
     assert trigger.get(timeout=0.1) is None  # closed
     finder.open_port(sim.port).close()  # the port is free again
+
+
+def test_reconnection_backs_off() -> None:
+    calls: list[float] = []
+
+    def nothing() -> list[str]:
+        calls.append(time.monotonic())
+        return []
+
+    ctl = Controller(nothing, backoff_s=(0.01, 0.16)).start()
+    time.sleep(1.2)
+    ctl.stop()
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert len(calls) >= 5
+    assert gaps[0] < max(gaps) and max(gaps) >= 0.15  # 0.02, 0.04, 0.08, 0.16, 0.16...
+    assert len(calls) < 30  # not a busy loop
