@@ -199,3 +199,28 @@ def test_reconnection_backs_off() -> None:
     assert len(calls) >= 5
     assert gaps[0] < max(gaps) and max(gaps) >= 0.15  # 0.02, 0.04, 0.08, 0.16, 0.16...
     assert len(calls) < 30  # not a busy loop
+
+
+def test_huge_lines_and_a_failing_callback_do_not_kill_the_link(sim: SimDevice) -> None:
+    seen: list[Any] = []
+
+    def flaky(event: Any) -> None:
+        seen.append(event)
+        if len(seen) == 1:
+            raise RuntimeError("a consumer bug")
+
+    ctl = Controller(lambda: [sim.port], on_event=flaky, backoff_s=(0.02, 0.2)).start()
+    try:
+        ctl.wait_connected(10)
+        os.write(sim.master, b"x" * 20000 + b"\n")  # far past the host's 4 KiB line limit
+        assert ctl.ping() < 5.0
+        assert ctl.garbage >= 1
+        _, end = sim.press(40)
+        wait_for(lambda: ctl.internal_errors == 1, what="the callback error to be recorded")
+        ctl.wait_connected(10)  # reconnected by itself
+        assert "a consumer bug" in (ctl.status()["last_error"] or "")
+        sim.wait_board_time(end + 50)
+        sim.press(40)
+        wait_for(lambda: len(seen) == 2, what="the next press")
+    finally:
+        ctl.stop()
