@@ -224,3 +224,26 @@ def test_huge_lines_and_a_failing_callback_do_not_kill_the_link(sim: SimDevice) 
         wait_for(lambda: len(seen) == 2, what="the next press")
     finally:
         ctl.stop()
+
+
+def test_candidates_are_the_micropython_usb_ids() -> None:
+    from types import SimpleNamespace
+
+    ports = [SimpleNamespace(device="/dev/ttyACM1", vid=0x2E8A, pid=0x0005, serial_number="E66", description="Board in FS mode"),
+             SimpleNamespace(device="/dev/ttyACM0", vid=0x2341, pid=0x0043, serial_number="A1", description="Arduino Uno"),
+             SimpleNamespace(device="/dev/ttyS0", vid=None, pid=None, serial_number=None, description="n/a")]
+    found = finder.candidates(ports=ports)
+    assert [(c.device, c.usb_id) for c in found] == [("/dev/ttyACM1", "2E8A:0005")]
+    assert [c.device for c in finder.candidates(include_all=True, ports=ports)] == ["/dev/ttyACM0", "/dev/ttyACM1", "/dev/ttyS0"]
+
+
+def test_find_board_skips_a_board_that_is_not_ours(sim: SimDevice) -> None:
+    master, silent = _silent_pty()
+    try:
+        port, info = finder.find_board(among=[silent, sim.port])
+        assert port == sim.port and info.firmware == "1.0.0"
+        with pytest.raises(DeviceError, match="No cagette studio controller among") as err:
+            finder.find_board(among=[silent])
+        assert err.value.hint and "cagette device flash" in err.value.hint
+    finally:
+        os.close(master)

@@ -8,7 +8,7 @@ the ids only give candidates; a candidate is our controller when it answers
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +41,15 @@ class Candidate:
                 "description": self.description}
 
 
-def candidates(include_all: bool = False) -> list[Candidate]:
-    """Serial ports that may be the board (every port with *include_all*)."""
-    from serial.tools import list_ports
+def candidates(include_all: bool = False, ports: Iterable[Any] | None = None) -> list[Candidate]:
+    """Serial ports that may be the board (every port with *include_all*);
+    *ports* are ``ListPortInfo``-like objects (default: the system's)."""
+    if ports is None:
+        from serial.tools import list_ports
 
+        ports = list_ports.comports()
     found = []
-    for port in sorted(list_ports.comports(), key=lambda p: p.device):
+    for port in sorted(ports, key=lambda p: p.device):
         if include_all or (port.vid == RPI_VID and port.pid == MICROPYTHON_PID):
             found.append(Candidate(port.device, port.vid, port.pid, port.serial_number,
                                    port.description or ""))
@@ -111,16 +114,17 @@ def probe(device: str, timeout: float = HELLO_TIMEOUT_S) -> protocol.DeviceInfo:
     return protocol.parse_hello(reply)
 
 
-def find_board(port: str | None = None) -> tuple[str, protocol.DeviceInfo]:
-    """The port and identity of the board (*port* given: only that one)."""
+def find_board(port: str | None = None, among: Iterable[str] | None = None) -> tuple[str, protocol.DeviceInfo]:
+    """The port and identity of the board (*port* given: only that one;
+    else the first of *among*, by default the MicroPython ports, that says hello)."""
     if port:
         return port, probe(port)
     tried = []
-    for cand in candidates():
+    for device in (among if among is not None else [c.device for c in candidates()]):
         try:
-            return cand.device, probe(cand.device)
+            return device, probe(device)
         except DeviceError as exc:
-            tried.append(f"{cand.device}: {exc.message}")
+            tried.append(f"{device}: {exc.message}")
     if tried:
         raise DeviceError(
             _("No cagette studio controller among the MicroPython boards: {tried}").format(tried="; ".join(tried)),
