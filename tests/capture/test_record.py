@@ -125,6 +125,7 @@ def test_bad_source_is_a_usage_error() -> None:
     assert err.value.hint and "/dev/video" in err.value.hint
 
 
+@pytest.mark.slow
 def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     cam = fakecam("320x240", 20)
     res = run_cli("capture", "record", str(project.root), cam.url, "--scene", "atelier", "--duration", "2",
@@ -138,6 +139,13 @@ def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     shots = project.reload().scene("atelier").shots
     assert [s.source for s in shots] == [f"rushes/{path.name}"]
     assert not list((project.root / ".cagette").glob("capture-*")), "scratch folder left behind"
+    # the video engine renders the recorded rush (MJPEG in Matroska, frames at their arrival times)
+    from cagette.video.presets import get as get_preset
+    from cagette.video.render import render_project
+
+    project.reload()
+    out = render_project(project, preset=get_preset("draft"), out=project.root / "r.mp4")
+    assert out.duration_s >= 1.5 and ffprobe_count(out.video)[0] == "h264"
 
 
 def test_cli_record_unknown_scene_fails_cleanly(fakecam, project) -> None:
@@ -162,7 +170,8 @@ def test_preview_keeps_its_rate_without_slowing_recording(fakecam, tmp_path: Pat
     prev.stop()
     _index, img = prev.image()
     assert img is not None and img.shape[1] == 320
-    assert prev.shown >= 10 * 2.5, f"preview gave {prev.shown} images in 3 s"
+    assert prev.shown >= 20, f"preview gave {prev.shown} images in 3 s"
+    assert prev.rate() >= 10, f"preview rate {prev.rate():.1f}/s"
     assert res.frames >= 3 * 30 * 0.9
 
 
@@ -221,3 +230,38 @@ def test_rtsp_stream_is_copied_without_reencoding(tmp_path: Path) -> None:
     codec, packets = ffprobe_count(tmp_path / "o.mkv")
     assert codec == "h264" and packets >= 25 and res.codec == "copy" and res.segments >= 2
     assert frame is not None and frame.kind == "raw" and frame.data.shape == (240, 320, 3)
+
+
+def test_recover_after_the_program_was_killed(fakecam, project) -> None:
+    import os
+    import signal
+    import sys
+
+    from cagette.capture.recorder import read_jpeg_segments
+
+    cam = fakecam("320x240", 20)
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "record", str(project.root), cam.url,
+                             "--scene", "atelier", "--duration", "60"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while len(list((project.root / ".cagette").glob("capture-*/seg_*.idx"))) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.1)
+    # while it records, nothing is pending
+    res = run_cli("capture", "recover", str(project.root), "--json")
+    assert res.returncode == 0 and json.loads(res.stdout) == []
+    os.killpg(proc.pid, signal.SIGKILL)  # a crash: no clean-up at all
+    proc.wait()
+    (work,) = list((project.root / ".cagette").glob("capture-*"))
+    saved = len(read_jpeg_segments(work))
+    assert saved >= 30
+    res = run_cli("capture", "recover", str(project.root), "--json")
+    assert res.returncode == 0, res.stderr
+    (rec,) = json.loads(res.stdout)
+    assert rec["scene"] == "atelier" and rec["frames"] == saved
+    path = Path(rec["path"])
+    assert ffprobe_count(path) == ("mjpeg", saved)
+    assert [s.source for s in project.reload().scene("atelier").shots] == [f"rushes/{path.name}"]
+    assert not work.exists()
+    res = run_cli("capture", "recover", str(project.root))
+    assert "No interrupted recording" in res.stdout

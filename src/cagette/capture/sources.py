@@ -462,3 +462,41 @@ def local_addresses() -> list[str]:
     except OSError:
         pass
     return sorted(a for a in addrs if not a.startswith("127."))
+
+
+@dataclass(frozen=True)
+class Microphone:
+    backend: str  # "pulse" | "alsa"
+    device: str  # what --device takes
+    name: str
+
+
+def list_microphones(timeout_s: float = 3.0) -> list[Microphone]:
+    """Audio inputs: PulseAudio/PipeWire sources (``pactl``), else ALSA cards (``arecord -l``)."""
+    import shutil
+    import subprocess
+
+    found: list[Microphone] = []
+    if shutil.which("pactl"):
+        try:
+            res = subprocess.run(["pactl", "list", "short", "sources"], capture_output=True, text=True,
+                                 timeout=timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            res = None
+        if res is not None and res.returncode == 0:
+            for line in res.stdout.splitlines():
+                parts = line.split("\t")
+                if len(parts) >= 2:
+                    found.append(Microphone("pulse", parts[1], parts[1]))
+            if found:
+                return found
+    if shutil.which("arecord"):
+        try:
+            res = subprocess.run(["arecord", "-l"], capture_output=True, text=True, timeout=timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            return found
+        import re
+
+        for m in re.finditer(r"^card (\d+): [^\[]*\[([^\]]*)\], device (\d+):", res.stdout, re.MULTILINE):
+            found.append(Microphone("alsa", f"hw:{m.group(1)},{m.group(3)}", m.group(2)))
+    return found
