@@ -253,3 +253,16 @@ def test_toml_round_trip(title: str, script: str, speed: float, rot: int | None)
                   shots=(pj.Shot(id="abc", kind="clip", source="rushes/x.mp4", speed=speed, rotation=rot),))
     data = pj.ProjectData(title=title, scenes=(sc,))
     assert pj.parse(tomllib.loads(pj.dumps(data))) == data
+
+
+def test_trash_keeps_only_what_undo_can_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pj, "HISTORY_LIMIT", 3)
+    p = Project.create(tmp_path / "p")
+    p.add_scene("A")
+    for i in range(4):
+        p.add_frame_data(1, bytes([i]), ".png")
+        p.delete_last_frame(1)
+    trash = p.root / pj.META_DIR / "trash"
+    assert 1 <= len(list(trash.iterdir())) <= 3
+    p.undo()
+    assert len(p.frames(1)) == 1

@@ -209,3 +209,44 @@ def test_broken_media_is_refused_naming_the_file(key: str, media: dict[str, Path
     assert Path(shot.source).name in err.value.message
     assert err.value.hint
     assert not list((p.root / "exports").rglob("*.mp4"))
+
+
+def test_hdr_hevc_clip_is_tone_mapped(tmp_path: Path) -> None:
+    from cagette.video import synth
+    from cagette.video.probe import probe
+
+    hdr = synth.clip(tmp_path / "iphone-hdr.mov", 0.6, SIZE, FPS, number=9, hdr=True)
+    info = probe(hdr)
+    assert info.hdr and info.codec == "hevc"
+    p = Project.create(tmp_path / "p", "HDR")
+    p.set_export(title_card=False, end_card=False, fade_s=0.0)
+    p.add_scene("A")
+    p.add_shot(1, hdr)
+    out = render_project(p, preset=TINY).video
+    v = video_stream(ffprobe(out))
+    assert v["pix_fmt"] == "yuv420p" and v["codec_name"] == "h264"
+    frame = decode_frames(out)[5]
+    assert 20 < frame.mean() < 235  # neither washed out nor black
+
+
+def test_cancel_from_the_progress_callback_leaves_nothing(media: dict[str, Path], tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress, ProgressEvent
+
+    p = Project.create(tmp_path / "p", "Annulé")
+    p.add_scene("A")
+    p.add_shot(1, media["clip"], speed=0.2)  # 10 s of output
+    seen: list[ProgressEvent] = []
+    progress = Progress(min_interval_s=0)
+
+    def on_event(ev: ProgressEvent) -> None:
+        seen.append(ev)
+        if ev.task == "Rendering" and ev.done > 0:
+            progress.token.cancel()
+
+    progress.callback = on_event
+    with pytest.raises(Cancelled):
+        render_project(p, preset=presets.get("draft"), progress=progress)
+    assert any(ev.task == "Rendering" and ev.total for ev in seen)
+    assert not [f for f in (p.root / "exports").rglob("*") if f.is_file()]
+    assert not list((p.root / ".cagette" / "work").iterdir())
