@@ -7,6 +7,7 @@ the ids only give candidates; a candidate is our controller when it answers
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -61,7 +62,9 @@ def open_port(device: str, timeout: float = 0.1) -> Any:
     import serial
 
     try:
-        return serial.Serial(device, BAUD, timeout=timeout, write_timeout=2, exclusive=True)
+        # POSIX: an advisory lock; Windows opens COM ports exclusively by itself
+        extra = {"exclusive": True} if os.name == "posix" else {}
+        return serial.Serial(device, BAUD, timeout=timeout, write_timeout=2, **extra)
     except (serial.SerialException, OSError, ValueError) as exc:
         busy = "lock" in str(exc).lower() or "busy" in str(exc).lower()
         raise DeviceError(
