@@ -82,3 +82,30 @@ def test_templates_are_listed_checked_and_render_as_drafts(tmp_path: Path) -> No
         mp4s = list((folder / "exports").rglob("*.mp4"))
         assert mp4s and mp4s[0].stat().st_size > 10_000
         assert list((folder / "exports").rglob("*.vtt"))
+
+
+def ffprobe(path: Path) -> dict[str, object]:
+    import subprocess
+
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_type,width,height",
+                          "-of", "json", str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_template_renders_as_a_draft(tmp_path: Path, slug: str) -> None:
+    """Through the video area's own pipeline (timeline → one ffmpeg graph), at the draft preset."""
+    from cagette.video import ffgraph, presets, timeline
+
+    lang = "fr" if SLUGS.index(slug) % 2 == 0 else "en"
+    project = Project.create(tmp_path / "p", template=templates_dir() / slug / lang / "project.toml")
+    preset = presets.get("draft").scaled(320, 180)
+    tl = timeline.build(project.root, project.data, timeline.gather(project.root, project.data), preset)
+    out = ffgraph.render(tl, tmp_path / "draft.mp4", preset, tmp_path)
+    info = ffprobe(out)
+    kinds = sorted(s["codec_type"] for s in info["streams"])  # type: ignore[index, union-attr]
+    assert kinds == ["audio", "video"]
+    duration = float(info["format"]["duration"])  # type: ignore[index]
+    assert abs(duration - tl.duration_s) < 0.5
+    assert sum(c.duration_s for s in project.data.scenes for c in s.shots) <= duration
