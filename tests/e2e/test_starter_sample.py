@@ -16,8 +16,8 @@ from cagette.video.project import Project, list_frames
 def test_the_sample_project_is_generated(tmp_path: Path) -> None:
     folder = make_sample(tmp_path / "sample", "fr")
     data = Project.open(folder).data
-    assert data.language == "fr" and data.licence == "CC-BY-SA-4.0" and data.title == TEXTS["fr"]["title"]
-    assert [s.slug for s in data.scenes] == [s.slug for s in TEXTS["fr"]["scenes"]]
+    assert data.language == "fr" and data.licence == "CC-BY-SA-4.0" and data.title == TEXTS["fr"].title
+    assert [s.slug for s in data.scenes] == [s.slug for s in TEXTS["fr"].scenes]
     from PIL import Image
 
     for scene in data.scenes:
