@@ -32,8 +32,15 @@ if "$CAGETTE" render --help >/dev/null 2>&1; then
   fi
   ls "$(dirname "$MP4")"
   if "$CAGETTE" library add --help >/dev/null 2>&1; then
-    echo "-- publishing the sample to the library"
-    "$CAGETTE" library add "$SAMPLE"
+    PUBLISHED="$OUT/.sample-published"
+    SUM="$(sha256sum "$MP4" | cut -d' ' -f1)"
+    if [[ -f "$PUBLISHED" && "$(cat "$PUBLISHED")" == "$SUM" ]]; then
+      echo "-- sample already in the library"
+    else
+      echo "-- publishing the sample to the library (CAGETTE_HOME=${CAGETTE_HOME:-default})"
+      "$CAGETTE" library add "$SAMPLE" --tag starter --tag sample
+      echo "$SUM" > "$PUBLISHED"
+    fi
   else
     echo "-- (cagette library add is not on this branch yet: the sample is not published)"
   fi

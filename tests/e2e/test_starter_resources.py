@@ -60,7 +60,8 @@ def test_every_resource_is_complete(listed: tuple[list[StarterResource], float, 
             assert r.main.name == "project.toml" and r.main.is_relative_to(templates_dir())
     by_id = {r.id: r for r in found}
     assert by_id["starter-guide-en"].derived_from == ("starter-guide-fr",)
-    assert {role for role, _ in by_id["starter-guide-fr"].files} == {"main", "html", "source"}
+    assert {role for role, _ in by_id["starter-guide-fr"].files} == {"main", "attachment", "source"}
+    assert all(role in starter.ROLES for r in found for role, _ in r.files)
     assert by_id["starter-template-expliquer-demarche-fr"].title == "Expliquer une démarche pas à pas"
 
 

@@ -35,6 +35,15 @@ def test_the_sample_project_is_generated(tmp_path: Path) -> None:
         words = len(scene.script.split())
         assert 0.5 * words / 3 < seconds < 3 * words / 2, (scene.slug, seconds)
     assert (folder / data.music.source).is_file()
+    from cagette.starter import ROLES, sample_resources
+
+    found = {r.id: r for r in sample_resources(folder, "fr")}
+    assert set(found) == {"starter-sample-frames-fr", "starter-sample-audio-fr"}  # no video before a render
+    assert len(found["starter-sample-frames-fr"].files) == MOVE_FRAMES
+    assert {p.name for _, p in found["starter-sample-audio-fr"].files} >= {"music.wav"}
+    for r in found.values():
+        assert all(role in ROLES and path.is_file() for role, path in r.files)
+        assert len({path.name for _, path in r.files}) == len(r.files)  # file names are unique in a resource
     with pytest.raises(UsageError):
         make_sample(folder, "fr")
     again = make_sample(folder, "en", force=True)
