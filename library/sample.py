@@ -23,7 +23,7 @@ SIZE = (640, 360)
 FPS = 12.0
 MOVE_FRAMES = 16  # frames of movement per scene; the last picture is then held under the voice
 
-SAMPLE_VERSION = 1
+SAMPLE_VERSION = 2
 
 PAPER = {"red": (214, 72, 58), "blue": (52, 120, 196), "yellow": (240, 190, 50), "green": (70, 160, 95),
          "white": (250, 248, 240), "skin": (236, 188, 150), "grey": (150, 150, 150)}
@@ -88,6 +88,9 @@ TEXTS = {
     ),
 }
 
+# four fixed 4×4 patterns for the corner markers (bit r*4+c: white cell)
+MARKERS = (0b1011_0110_1001_0101, 0b0110_1101_0011_1010, 0b1100_0101_1110_0011, 0b0101_1010_0110_1101)
+
 # where each shape rests on the stage (centre, in pixels) and where it comes from
 PLACES = {"sun": ((480, 95), (760, 60)), "house": ((250, 210), (250, 470)), "person": ((430, 235), (760, 260)),
           "bubble": ((520, 120), (520, -120)), "star": ((120, 90), (-120, 60))}
@@ -108,17 +111,23 @@ def _stage(rng: Any) -> Any:
     base = np.array([238, 233, 222], dtype=float)
     img = Image.fromarray((base + grain + vignette[..., None]).clip(0, 255).astype("uint8"))
     d = ImageDraw.Draw(img)
-    mark = (120, 120, 120)
-    m, n = 10.0, 26
-    for x, y, sx, sy in ((m, m, 1, 1), (w - m, m, -1, 1), (m, h - m, 1, -1), (w - m, h - m, -1, -1)):
-        d.line([(x, y), (x + sx * n, y)], fill=mark, width=2)
-        d.line([(x, y), (x, y + sy * n)], fill=mark, width=2)
-    portrait_w = h * 9 / 16
-    for x in ((w - portrait_w) / 2, (w + portrait_w) / 2):
-        d.line([(x, m), (x, m + 14)], fill=mark, width=1)
-        d.line([(x, h - m - 14), (x, h - m)], fill=mark, width=1)
-    d.line([(w / 2 - 7, h / 2), (w / 2 + 7, h / 2)], fill=mark, width=1)
-    d.line([(w / 2, h / 2 - 7), (w / 2, h / 2 + 7)], fill=mark, width=1)
+    line = (208, 202, 190)
+    # the engraved safe areas (90 %) of the 16:9 and 9:16 frames, as on the real stage
+    sw, sh = w * 0.9, h * 0.9
+    d.rectangle(((w - sw) / 2, (h - sh) / 2, (w + sw) / 2, (h + sh) / 2), outline=line, width=1)
+    pw = sh * 9 / 16
+    d.rectangle(((w - pw) / 2, (h - sh) / 2, (w + pw) / 2, (h + sh) / 2), outline=line, width=1)
+    # alignment markers in the corners: small black squares with a white pattern
+    size, cell = 18, 3
+    corners = ((3, 3), (w - 3 - size, 3), (3, h - 3 - size), (w - 3 - size, h - 3 - size))
+    for n, (x, y) in enumerate(corners):
+        d.rectangle((x, y, x + size - 1, y + size - 1), fill=(30, 30, 30))
+        pattern = MARKERS[n]
+        for r in range(4):
+            for c in range(4):
+                if pattern >> (r * 4 + c) & 1:
+                    d.rectangle((x + (c + 1) * cell, y + (r + 1) * cell, x + (c + 2) * cell - 1,
+                                 y + (r + 2) * cell - 1), fill=(235, 232, 225))
     return img
 
 
