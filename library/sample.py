@@ -205,11 +205,18 @@ def _shadow(layer: Any) -> Any:
     return shadow
 
 
-def _paste(img: Any, layer: Any, centre: tuple[float, float], angle: float = 0.0) -> None:
-    if angle:
-        layer = layer.rotate(angle, resample=3, expand=True)
+def _paste(img: Any, layer: Any, centre: tuple[float, float], angle: float = 0.0,
+           shadows: dict[int, Any] | None = None) -> None:
+    if abs(angle) > 0.05:
+        layer = layer.rotate(angle, resample=2, expand=True)
+        shadow = _shadow(layer)
+    else:
+        cache = shadows if shadows is not None else {}
+        shadow = cache.get(id(layer))
+        if shadow is None:
+            shadow = cache[id(layer)] = _shadow(layer)
     x, y = round(centre[0] - layer.width / 2), round(centre[1] - layer.height / 2)
-    img.alpha_composite(_shadow(layer), (x + 6, y + 7))
+    img.alpha_composite(shadow, (x + 6, y + 7))
     img.alpha_composite(layer, (x, y))
 
 
@@ -225,7 +232,9 @@ def scene_frames(scene: SampleScene, previous: tuple[str, ...], bubble_text: str
     rng = np.random.default_rng(seed)
     stage = _stage(rng).convert("RGBA")
     layers = {k: _shape_layer(k, bubble_text) for k in scene.shapes}
-    hand = _hand_layer()
+    layers = {k: v if k == "house" else v.resize((150, 150)) for k, v in layers.items()}
+    shadows: dict[int, Any] = {}
+    hand = _hand_layer().rotate(-8, resample=2, expand=True)
     new = [k for k in scene.shapes if k not in previous]
     paths = []
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,14 +249,14 @@ def scene_frames(scene: SampleScene, previous: tuple[str, ...], bubble_text: str
                 angle = (1 - t) * 12 * (1 if rest[0] > 320 else -1)
             else:
                 pos, angle = (rest[0] + wobble[0], rest[1] + wobble[1]), 0.0
-            _paste(img, layers[k].resize((150, 150)) if k != "house" else layers[k], pos, angle)
+            _paste(img, layers[k], pos, angle, shadows)
         if new:
             # the hand follows the last new shape in, then leaves downwards
             rest = PLACES[new[-1]][0]
             back = min(1.0, max(0.0, (f - MOVE_FRAMES * 0.6) / (MOVE_FRAMES * 0.3)))
             hx = rest[0] + 40
             hy = rest[1] + 190 + (1 - t) * 160 + back * 420
-            _paste(img, hand, (hx, hy), -8)
+            _paste(img, hand, (hx, hy), 0.0, shadows)
         path = out_dir / f"{f + 1:04d}.jpg"
         img.convert("RGB").save(path, quality=88)
         paths.append(path)
