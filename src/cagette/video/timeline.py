@@ -42,6 +42,7 @@ class Visual:
     in_s: float = 0.0  # clip: where it starts in the file
     speed: float = 1.0
     rotation: int = 0  # clockwise, applied to the stored picture (metadata or the shot's override)
+    meta_rotation: int = 0  # what the file's own metadata says (players apply it by themselves)
     size: tuple[int, int] = (0, 0)  # picture size once rotated
     frames: tuple[Path, ...] = ()
     fps: float = 0.0  # frames: stop-motion rate
@@ -224,6 +225,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
                 rot = sh.rotation if sh.rotation is not None else info.rotation
                 size = (info.height, info.width) if rot in (90, 270) else (info.width, info.height)
                 vis = Visual("still", _q(sh.duration_s or ex.still_s, fps), root / sh.source, rotation=rot,
+                             meta_rotation=info.rotation,
                              size=size, ken_burns=sh.ken_burns, text=sh.title, fill=_fill(size, w, h, ex.portrait_fill))
             elif sh.kind == "frames":
                 files = sources.frames.get(sh.source, ())
@@ -236,6 +238,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
                 size = (info.height, info.width) if rot in (90, 270) else (info.width, info.height)
                 rate = (sh.fps or ex.frames_fps) * sh.speed
                 vis = Visual("frames", _q(len(files) / rate, fps), frames=files, fps=rate, rotation=rot, size=size,
+                             meta_rotation=info.rotation,
                              text=sh.title, fill=_fill(size, w, h, ex.portrait_fill))
             else:  # clip
                 info = sources.media[root / sh.source]
@@ -246,7 +249,8 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
                 if end <= start:
                     end = info.duration_s
                 vis = Visual("clip", _q((end - start) / sh.speed, fps), root / sh.source, in_s=start, speed=sh.speed,
-                             rotation=rot, size=size, text=sh.title, fill=_fill(size, w, h, ex.portrait_fill))
+                             rotation=rot, meta_rotation=info.rotation, size=size, text=sh.title,
+                             fill=_fill(size, w, h, ex.portrait_fill))
                 if info.has_audio and 0.5 <= sh.speed <= 4:
                     sound.append((local, vis, info))
             if sh.caption:
