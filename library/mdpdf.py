@@ -238,8 +238,8 @@ def _flow(elements: Iterable[ET.Element], styles: dict[str, Any], heading: _Head
                     content = [Paragraph(text, styles["li"])]
                 items.append(ListItem(content, value=None))
             if tag == "ol":
-                out.append(ListFlowable(items, bulletType="1", bulletFontName=FONT, bulletFontSize=10.5,
-                                        leftIndent=18))
+                out.append(ListFlowable(items, bulletType="1", bulletFormat="%s.", bulletFontName=FONT,
+                                        bulletFontSize=10.5, leftIndent=18))
             elif checklist:
                 out.append(ListFlowable(items, bulletType="bullet", start=CHECKBOX, bulletFontName=FONT,
                                         bulletFontSize=12, leftIndent=18))
@@ -254,7 +254,8 @@ def _flow(elements: Iterable[ET.Element], styles: dict[str, Any], heading: _Head
         elif tag == "table":
             rows = []
             for tr in el.iter("tr"):
-                rows.append([Paragraph(_inline(cell), styles["cell"]) for cell in tr if cell.tag in ("th", "td")])
+                rows.append([Paragraph(f"<b>{_inline(cell)}</b>" if cell.tag == "th" else _inline(cell), styles["cell"])
+                             for cell in tr if cell.tag in ("th", "td")])
             table = Table(rows, repeatRows=1, hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.5, "#777777"),
