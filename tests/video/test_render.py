@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import wave
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def test_captions_parse_do_not_overlap_and_follow_the_voice(rendered: dict) -> N
     r = rendered["result"]
     caps = script.parse_srt(r.srt.read_text())
     assert len(caps) >= 3
-    for a, b in zip(caps, caps[1:], strict=False):
+    for a, b in itertools.pairwise(caps):
         assert a.end_s <= b.start_s + 1e-6
     for c in caps:
         assert len(c.lines) <= 2 and all(len(x) <= 42 for x in c.lines)

@@ -106,7 +106,7 @@ class Timeline:
 
     @property
     def frame_count(self) -> int:
-        return int(round(self.duration_s * self.fps))
+        return round(self.duration_s * self.fps)
 
     def visual_at(self, t: float) -> tuple[Group, Visual, float] | None:
         """The group, piece and local time shown at timeline time *t* (the later group during a cross-fade)."""
@@ -172,7 +172,7 @@ def _speech(path: Path) -> list[tuple[float, float]]:
 
 def _q(seconds: float, fps: int) -> float:
     """Round to a whole number of frames (at least one)."""
-    return max(1, int(round(seconds * fps))) / fps
+    return max(1, round(seconds * fps)) / fps
 
 
 def _fill(size: tuple[int, int], w: int, h: int, mode: str) -> str:
@@ -301,7 +301,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
     if not groups:
         raise ProjectError(_("The project has nothing to show: no scene and no cards."),
                            _("Add a scene with a shot, or turn on the title card."))
-    duration = round(int(round(t * fps)) / fps, 6)
+    duration = round(round(t * fps) / fps, 6)
     captions = fix_timing(sorted(captions, key=lambda c: c.start_s), (0.0, duration))
     music = None
     if data.music.source:
