@@ -42,6 +42,7 @@ def _fields(parser: argparse.ArgumentParser, adding: bool) -> None:
 def register(sub: Any) -> None:
     lib = group(sub, "library", _("the shared library: add, search, export, catalogue"),
                 _("The library of resources (videos, storyboards, templates, guides, plans) shared between sites."))
+    lib.help = _("what to do with the library")  # the group's own COMMAND argument, listed in --help
 
     p = command(lib, "init", _("create the library and import the starter resources"), run_init)
     p.add_argument("--site-name", help=_("readable name of this site (its organisation)"))
