@@ -38,7 +38,7 @@ def test_overrides_apply_in_order(tmp_path: Path) -> None:
 
 
 def test_params_toml_round_trips(tmp_path: Path) -> None:
-    p = apply_overrides("tablet-a3", None, ["kerf_mm=0.123456789", "output_ratio=4:3", "dog_bones=false"])
+    p = apply_overrides("phone-a3", None, ["kerf_mm=0.123456789", "output_ratio=9:16", "dog_bones=false"])
     f = tmp_path / "params.toml"
     f.write_text(params_toml(p))
     back = load_file(f, load_preset("phone-a4"))
