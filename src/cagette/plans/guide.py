@@ -152,7 +152,7 @@ def _svg(view: View, width_px: int = 640) -> str:
     sw = max(w, h) / 900
 
     def path(lines: Iterable[Polyline]) -> str:
-        return " ".join("M" + " L".join(f"{x:.2f} {-y:.2f}" for x, y in line) for line in lines)
+        return " ".join("M" + " L".join(f"{x:.1f} {-y:.1f}" for x, y in line) for line in lines)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{vb}" width="{width_px}" height="{height}" '
              f'role="img" aria-label="{html.escape(view.title)}">']
