@@ -65,10 +65,9 @@ def test_lens_sits_over_the_stage_centre_in_3d() -> None:
 def test_full_kit_for_every_preset(name: str, tmp_path: Path) -> None:
     import cadquery as cq
 
+    from cagette import i18n
     from cagette.plans import model3d as m
     from cagette.plans.kit import build
-
-    from cagette import i18n
     from cagette.plans.reference import REFERENCE_LANGUAGE
 
     i18n.set_language(REFERENCE_LANGUAGE)  # as the reference kits are built (the fixture resets it)

@@ -112,7 +112,7 @@ def project(solids: Iterable[Any], direction: tuple[float, float, float], title:
         shapes = HLRBRep_HLRToShape(algo)
         visible = _edges_to_polylines(shapes.VCompound()) + _edges_to_polylines(shapes.OutLineVCompound())
         hid = _edges_to_polylines(shapes.HCompound()) if hidden else []
-    except Exception as exc:  # noqa: BLE001 - OCCT failure
+    except Exception as exc:
         raise PlansError(_("OCCT could not draw the view {title}: {error}").format(title=title, error=exc),
                          _("Build without the guide (--only) and report it.")) from exc
     return View(title, tuple(visible), tuple(hid))

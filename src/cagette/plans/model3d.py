@@ -52,7 +52,7 @@ def panel_solid(panel: Panel) -> Any:
         return BRepBuilderAPI_Transform(shape, trsf, True).Shape()
     except PlansError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any OCCT failure becomes a readable error
+    except Exception as exc:
         raise PlansError(
             _("The geometry kernel (OCCT) failed on the panel {name}: {error}").format(name=panel.name, error=exc),
             _("Try other parameters (thicker boards, fewer dog-bones); run with --debug and report it."),
@@ -118,7 +118,7 @@ def write(p: BoxParams, out: Path, key: str) -> list[str]:
             return ["model.stl"]
     except PlansError:
         raise
-    except Exception as exc:  # noqa: BLE001 - OCCT/exporter failure
+    except Exception as exc:
         raise PlansError(
             _("Exporting {what} failed: {error}").format(what=key.upper(), error=exc),
             _("Check the free disk space; run with --debug and report it."),
