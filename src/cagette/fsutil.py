@@ -47,12 +47,27 @@ def atomic_writer(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[An
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, _existing_mode(path))
         os.replace(tmp, path)
         fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _existing_mode(path: Path, default: int = 0o666) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return default & ~_umask()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -92,6 +107,7 @@ def staged_dir(target: Path, force: bool = False) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     try:
         yield stage
+        os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)

@@ -160,3 +160,13 @@ def test_po_round_trip(entries: dict[str, str]) -> None:
 
 def test_environment_unchanged() -> None:
     assert os.environ["CAGETTE_LANG"] == "en"
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    atomic_write_text(tmp_path / "a.txt", "x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+    with staged_dir(tmp_path / "kit") as stage:
+        (stage / "f").write_text("1")
+    assert (tmp_path / "kit").stat().st_mode & 0o777 == 0o777 & ~mask
