@@ -260,7 +260,8 @@ def compile_audio(tl: Timeline) -> tuple[list[str], str]:
         chains.append(f"[{k}:a]{fmt},atrim=0:{dur},volume={_num(tl.music.volume_db)}dB[music]")
         if voice:
             ratio = max(2.0, min(20.0, abs(tl.music.duck_db) / 1.5))
-            chains.append(f"[music][voicesc]sidechaincompress=threshold=0.015:ratio={_num(ratio)}:"
+            chains.append("[voicesc]apad[voicekey]")  # the key must outlast the music, or the music stops with it
+            chains.append(f"[music][voicekey]sidechaincompress=threshold=0.015:ratio={_num(ratio)}:"
                           f"attack=30:release=500[ducked]")
             parts.append("[ducked]")
         else:
