@@ -7,6 +7,8 @@ running it again with a newer starter applies edits, never duplicates.
 
 from __future__ import annotations
 
+import importlib
+
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,8 @@ def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport
     import tempfile
 
     try:
-        import cagette.starter as starter
+        # import_module consults sys.modules first (tests give their own starter).
+        starter = importlib.import_module("cagette.starter")
     except ImportError as exc:
         raise StarterUnavailable(_("The starter library is not installed ({error}).").format(error=exc),
                            _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
