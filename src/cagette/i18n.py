@@ -18,6 +18,8 @@ a module-level constant that is translated later with ``_()``.
 from __future__ import annotations
 
 import ast
+import contextlib
+import contextvars
 import gettext
 import io
 import os
@@ -35,6 +37,9 @@ DOMAIN = "cagette"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _current: str | None = None
+# A language for one task only (a web request, a document), without touching the
+# process-wide choice: asyncio tasks each see their own value.
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("cagette_language", default=None)
 
 
 def check_language(lang: str) -> str:
@@ -65,7 +70,20 @@ def _from_locale() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Speak *lang* inside the block, in this thread or asyncio task only."""
+    token = _override.set(check_language(lang))
+    try:
+        yield lang
+    finally:
+        _override.reset(token)
+
+
 def current_language() -> str:
+    override = _override.get()
+    if override:
+        return override
     if _current:
         return _current
     env = os.environ.get("CAGETTE_LANG")

@@ -170,3 +170,19 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
     with staged_dir(tmp_path / "kit") as stage:
         (stage / "f").write_text("1")
     assert (tmp_path / "kit").stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+async def test_language_override_is_per_task() -> None:
+    import asyncio
+
+    i18n.set_language("en")
+    seen: dict[str, str] = {}
+
+    async def speak(lang: str) -> None:
+        with i18n.language(lang):
+            await asyncio.sleep(0.01)
+            seen[lang] = i18n._("Cancelled.")
+
+    await asyncio.gather(speak("fr"), speak("en"))
+    assert seen == {"fr": "Annulé.", "en": "Cancelled."}
+    assert i18n.current_language() == "en"

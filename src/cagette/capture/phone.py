@@ -136,11 +136,9 @@ def new_token() -> str:
 
 
 def _texts(lang: str) -> dict[str, str]:
-    from cagette.i18n import current_language, set_language
+    from cagette.i18n import language
 
-    keep = current_language()
-    set_language(lang)
-    try:
+    with language(lang):
         return {
             "title": _("Send to cagette"),
             "intro": _("Film or choose a clip, a photo or a sound, pick its scene, then send it."),
@@ -154,8 +152,6 @@ def _texts(lang: str) -> dict[str, str]:
             "failed": _("The upload failed: {error}"),
             "network": _("The connection was lost. Check the Wi-Fi and try again."),
         }
-    finally:
-        set_language(keep)
 
 
 def _lang_of(request: Any) -> str:
@@ -256,15 +252,10 @@ def build_app(project: Project, config: PhoneConfig) -> Any:
     async def upload(request: Request) -> Response:
         if not allowed(request):
             return PlainTextResponse("403 Forbidden", status_code=403)
-        from cagette.i18n import current_language, set_language
+        from cagette.i18n import language
 
-        lang = _lang_of(request)
-        keep = current_language()
-        set_language(lang)
-        try:
+        with language(_lang_of(request)):
             return await _upload(request)
-        finally:
-            set_language(keep)
 
     async def _upload(request: Request) -> Response:
         mb = config.max_bytes // (1024 * 1024)
