@@ -8,7 +8,6 @@ running it again with a newer starter applies edits, never duplicates.
 from __future__ import annotations
 
 import importlib
-
 from pathlib import Path
 from typing import Any
 
