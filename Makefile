@@ -44,7 +44,7 @@ test: $(STAMP) system-deps-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tui tests bench scripts firmware
+	$(VENV)/bin/ruff check src tui tests bench scripts firmware library
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
