@@ -67,6 +67,7 @@ class CagetteApp(App[int]):
         if lang:
             set_language(lang)
         self.library_option = library
+        self.errors_shown: list[str] = []  # for tests and the help screen's "last errors"
         self.register_theme(CALM)
         self.register_theme(HIGH_CONTRAST)
         self.theme = "cagette"
@@ -109,7 +110,12 @@ class CagetteApp(App[int]):
                     self.show_error(exc)
                 return
 
-    def show_error(self, exc: CagetteError) -> None:
+    def show_error(self, exc: BaseException | None) -> None:
         """Errors are notifications a person can read, never a traceback."""
-        text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
+        if isinstance(exc, CagetteError):
+            text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
+        else:
+            text = _("Something went wrong: {error}").format(error=exc or "?") + "\n→ " + _(
+                "Try again; if it persists, run the same step with 'cagette --debug' and report what it prints.")
+        self.errors_shown.append(text)
         self.notify(text, title=_("Error"), severity="error", timeout=10)
