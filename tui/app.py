@@ -108,7 +108,28 @@ class CagetteApp(App[int]):
                     self.push_screen(section.open(self))
                 except CagetteError as exc:
                     self.show_error(exc)
+                except ImportError as exc:
+                    self.show_error(CagetteError(
+                        _("This part of the app is not available in this installation ({module}).").format(
+                            module=exc.name or exc),
+                        _("Install the complete cagette package, or use another section."),
+                    ))
                 return
+
+    # shared places ------------------------------------------------------------
+    def library_path(self) -> Path:
+        from cagette.locations import library_dir
+
+        return library_dir(self.library_option).path
+
+    def open_project(self, path: Path, screen: str = "storyboard") -> None:
+        """Open the project folder *path* on its storyboard (or another project screen)."""
+        try:
+            from cagette_tui.screens import project_screens
+
+            self.push_screen(project_screens.make(self, Path(path), screen))
+        except CagetteError as exc:
+            self.show_error(exc)
 
     def show_error(self, exc: BaseException | None) -> None:
         """Errors are notifications a person can read, never a traceback."""
