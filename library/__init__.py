@@ -1,1 +1,220 @@
-"""The starter library's sources, shipped as the ``cagette.starter`` package."""
+"""The starter library's sources, shipped as the ``cagette.starter`` package.
+
+What a newcomer finds in their library on the first start: the director's
+guide, the trainer's kit, printable storyboard sheets and the storyboard
+templates, in French and English, under CC-BY-SA-4.0.
+
+The library area imports them with::
+
+    from cagette.starter import resources
+    for res in resources(build_dir):   # builds PDFs/HTML into build_dir (about a second)
+        ...                            # res.id is stable: a newer starter arrives as edits
+
+Each resource's ``version`` is recorded in ``versions.toml`` beside a digest of
+its sources; a test fails when the sources change and the version does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LICENCE = "CC-BY-SA-4.0"
+AUTHORS = ("cagette contributors",)
+ORGANISATION = "cagette"
+KINDS = ("video", "storyboard", "template", "guide", "plan", "frames", "audio")
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class StarterResource:
+    """One resource of the starter library, ready to be added to a user's library."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    language: str
+    licence: str
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    organisation: str
+    version: int
+    files: list[tuple[str, Path]] = field(default_factory=list)
+    derived_from: tuple[str, ...] = ()
+
+    @property
+    def main(self) -> Path:
+        """The file that stands for the resource (role "main", else the first file)."""
+        for role, path in self.files:
+            if role == "main":
+                return path
+        return self.files[0][1]
+
+
+def templates_dir() -> Path:
+    """The folder of storyboard templates: ``<slug>/<lang>/project.toml``."""
+    return HERE / "templates"
+
+
+def template_slugs() -> list[str]:
+    return sorted(p.name for p in templates_dir().iterdir() if (p / "fr" / "project.toml").is_file()) \
+        if templates_dir().is_dir() else []
+
+
+# ------------------------------------------------------------------ versions
+
+def _versions() -> dict[str, dict[str, object]]:
+    path = HERE / "versions.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def source_files(resource_id: str) -> list[Path]:
+    """The source files a resource is built from (what its digest covers)."""
+    kind, _, rest = resource_id.removeprefix("starter-").partition("-")
+    lang = resource_id.rsplit("-", 1)[-1]
+    if kind == "guide":
+        return sorted((HERE / "guide" / lang).glob("*.md"))
+    if kind == "trainer":
+        return sorted((HERE / "trainers" / lang).glob("*.md"))
+    if kind == "storyboard":
+        return [HERE / "sheets.py"]
+    if kind == "template":
+        slug = rest.rsplit("-", 1)[0]
+        folder = templates_dir() / slug / lang
+        return sorted(p for p in folder.rglob("*") if p.is_file())
+    return []
+
+
+def digest(resource_id: str) -> str:
+    h = hashlib.sha256()
+    for path in source_files(resource_id):
+        base = HERE
+        h.update(str(path.relative_to(base)).encode() + b"\0")
+        h.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return h.hexdigest()
+
+
+def _version(resource_id: str) -> int:
+    entry = _versions().get(resource_id, {})
+    value = entry.get("version", 1) if isinstance(entry, dict) else 1
+    return int(value) if isinstance(value, int) else 1
+
+
+# ------------------------------------------------------------------ resources
+
+_DOCS = {
+    "fr": {
+        "guide": ("Guide de réalisation",
+                  "Tout pour faire une première bonne vidéo en une matinée : écrire pour l'oreille, storyboard, "
+                  "papiers et mains, cadrage, lumière, voix, sous-titres et accessibilité (RGAA), licences, "
+                  "publication."),
+        "trainer": ("Kit du formateur",
+                    "Déroulé d'une demi-journée de formation, exercices, et liste de vérification pour prêter "
+                    "le studio."),
+        "16x9": ("Feuille de storyboard 16:9 (paysage)",
+                 "Feuille A4 à imprimer : cinq cases au format 16:9 avec zone sûre et lignes pour le texte."),
+        "9x16": ("Feuille de storyboard 9:16 (portrait)",
+                 "Feuille A4 à imprimer : six cases au format 9:16 avec zone sûre et lignes pour le texte."),
+    },
+    "en": {
+        "guide": ("The director's guide",
+                  "Everything for a first good video in one morning: writing for the ear, storyboard, paper and "
+                  "hands, framing, light, voice, captions and accessibility (RGAA), licences, publishing."),
+        "trainer": ("The trainer's kit",
+                    "A half-day session plan, exercises, and a checklist for lending the studio."),
+        "16x9": ("Storyboard sheet 16:9 (landscape)",
+                 "A4 sheet to print: five 16:9 frames with the safe area and lines for the script."),
+        "9x16": ("Storyboard sheet 9:16 (portrait)",
+                 "A4 sheet to print: six 9:16 frames with the safe area and lines for the script."),
+    },
+}
+
+
+def resource_ids() -> list[str]:
+    """Every starter resource id, without building anything."""
+    ids = []
+    for lang in LANGUAGES:
+        ids += [f"starter-guide-{lang}", f"starter-trainer-kit-{lang}", f"starter-storyboard-16x9-{lang}",
+                f"starter-storyboard-9x16-{lang}"]
+    for slug in template_slugs():
+        ids += [f"starter-template-{slug}-{lang}" for lang in LANGUAGES
+                if (templates_dir() / slug / lang / "project.toml").is_file()]
+    return ids
+
+
+def stale_versions() -> list[str]:
+    """Ids whose sources changed since their version was recorded in ``versions.toml``."""
+    recorded = _versions()
+    return [rid for rid in resource_ids()
+            if not isinstance(recorded.get(rid), dict) or recorded[rid].get("digest") != digest(rid)]
+
+
+def _res(rid: str, kind: str, lang: str, title: str, description: str, tags: tuple[str, ...],
+         files: list[tuple[str, Path]]) -> StarterResource:
+    derived = (rid.removesuffix("-en") + "-fr",) if lang == "en" else ()
+    return StarterResource(id=rid, kind=kind, title=title, description=description, language=lang,
+                           licence=LICENCE, tags=("starter", *tags), authors=AUTHORS, organisation=ORGANISATION,
+                           version=_version(rid), files=files, derived_from=derived)
+
+
+def document_resources(build_dir: Path) -> list[StarterResource]:
+    """The guide, the trainer's kit and the storyboard sheets, built into *build_dir*."""
+    from .build import build_guide, build_storyboard_sheets, build_trainer_kit, guide_sections, kit_sections
+
+    build_dir = Path(build_dir)
+    out: list[StarterResource] = []
+    for lang in LANGUAGES:
+        texts = _DOCS[lang]
+        html, pdf = build_guide(lang, build_dir)
+        sources = [("source", HERE / "guide" / lang / f"{s.number}-{s.slug}.md") for s in guide_sections(lang)]
+        out.append(_res(f"starter-guide-{lang}", "guide", lang, *texts["guide"], ("guide", "director"),
+                        [("main", pdf), ("html", html), *sources]))
+        html, pdf = build_trainer_kit(lang, build_dir)
+        sources = [("source", HERE / "trainers" / lang / f"{s.number}-{s.slug}.md") for s in kit_sections(lang)]
+        out.append(_res(f"starter-trainer-kit-{lang}", "plan", lang, *texts["trainer"], ("training", "trainer"),
+                        [("main", pdf), ("html", html), *sources]))
+        landscape, portrait = build_storyboard_sheets(lang, build_dir)
+        out.append(_res(f"starter-storyboard-16x9-{lang}", "storyboard", lang, *texts["16x9"],
+                        ("storyboard", "print", "16:9"), [("main", landscape)]))
+        out.append(_res(f"starter-storyboard-9x16-{lang}", "storyboard", lang, *texts["9x16"],
+                        ("storyboard", "print", "9:16"), [("main", portrait)]))
+    return out
+
+
+def template_resources() -> list[StarterResource]:
+    """One resource per template and language; its files are the template's folder."""
+    out = []
+    for slug in template_slugs():
+        for lang in LANGUAGES:
+            folder = templates_dir() / slug / lang
+            toml = folder / "project.toml"
+            if not toml.is_file():
+                continue
+            with toml.open("rb") as fh:
+                data = tomllib.load(fh)
+            meta = data.get("template", {}) if isinstance(data.get("template"), dict) else {}
+            title = str(meta.get("title") or data.get("title") or slug)
+            description = str(meta.get("description") or "")
+            tags = tuple(str(t) for t in meta.get("tags", ()))
+            files = [("source", toml)] + [("media", p) for p in sorted(folder.rglob("*"))
+                                          if p.is_file() and p != toml]
+            out.append(_res(f"starter-template-{slug}-{lang}", "template", lang, title, description,
+                            ("template", slug, *tags), files))
+    return out
+
+
+def resources(build_dir: Path) -> list[StarterResource]:
+    """Every starter resource, with what needs building built into *build_dir*.
+
+    Ids are stable ("starter-guide-fr", "starter-template-explain-procedure-en"...);
+    files are absolute paths, inside *build_dir* for built documents and inside
+    the package for sources. Takes about a second.
+    """
+    return document_resources(build_dir) + template_resources()
