@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -55,4 +56,39 @@ def project_problems(project: Any) -> list[Problem]:
     for p in found:
         out.append(Problem(str(getattr(p, "severity", "error")), str(getattr(p, "message", p)),
                            str(getattr(p, "hint", "") or ""), str(getattr(p, "scene", "") or "")))
+    return out
+
+
+def template_folders() -> list[Path]:
+    """Where storyboard templates are looked for: the user's library first, then the starter's."""
+    from cagette import locations
+
+    folders = [locations.library_dir().path / "templates"]
+    try:
+        from cagette.starter import templates_dir
+    except ImportError:
+        return folders
+    return [*folders, templates_dir()]
+
+
+def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
+    """The caption lines of a scene as (start s, end s, text), from its script.
+
+    Uses the video area's caption maker when it has one; else one line per
+    sentence, timed by the speech estimate.
+    """
+    try:
+        from cagette.video import captions
+
+        make = getattr(captions, "scene_cues", None)
+    except ImportError:
+        make = None
+    if make is not None:
+        return [(float(a), float(b), str(t)) for a, b, t in make(project, scene)]
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+", scene.script.strip()) if s.strip()]
+    out, t = [], 0.0
+    for sentence in sentences:
+        d = script_seconds(sentence)
+        out.append((t, t + d, sentence))
+        t += d
     return out
