@@ -57,9 +57,9 @@ async def test_edit_reorder_undo_and_import(tmp_path: Path) -> None:
                        what="scene moved")
         # undo brings the order back, redo moves it again
         await pilot.press("ctrl+z")
-        await wait_for(pilot, lambda: [s["slug"] for s in on_disk(root)["scenes"]][0] == "welcome", what="undo")
+        await wait_for(pilot, lambda: on_disk(root)["scenes"][0]["slug"] == "welcome", what="undo")
         await pilot.press("ctrl+y")
-        await wait_for(pilot, lambda: [s["slug"] for s in on_disk(root)["scenes"]][0] == "forms", what="redo")
+        await wait_for(pilot, lambda: on_disk(root)["scenes"][0]["slug"] == "forms", what="redo")
 
         # add and remove scenes
         screen.query_one("#scenes", ListView).focus()
