@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cagette.errors import CagetteError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -27,22 +29,18 @@ def words_per_minute() -> int:
 
     try:
         return int(settings.current().video.words_per_minute) or 130
-    except Exception:  # noqa: BLE001 - a broken settings file is reported elsewhere; the estimate still shows
+    except CagetteError:  # a broken settings file is reported elsewhere; the estimate still shows
         return 130
 
 
 def script_seconds(text: str) -> float:
-    """The time a voice takes to say *text* (the video area's estimate when it has one)."""
+    """The time a voice takes to say *text* (the video area's estimate when it is installed)."""
     try:
-        from cagette.video import captions
-
-        estimate = getattr(captions, "estimate_duration_s", None) or getattr(captions, "speech_duration_s", None)
+        from cagette.video.script import estimate_s
     except ImportError:
-        estimate = None
-    if estimate is not None:
-        return float(estimate(text))
-    words = len(re.findall(r"\w+", text))
-    return words * 60.0 / words_per_minute()
+        words = len(re.findall(r"\w+", text))
+        return words * 60.0 / words_per_minute()
+    return float(estimate_s(text, words_per_minute()))
 
 
 def project_problems(project: Any) -> list[Problem]:
@@ -77,14 +75,13 @@ def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
     Uses the video area's caption maker when it has one; else one line per
     sentence, timed by the speech estimate.
     """
+    seconds = script_seconds(scene.script)
     try:
-        from cagette.video import captions
-
-        make = getattr(captions, "scene_cues", None)
+        from cagette.video.script import scene_captions
     except ImportError:
-        make = None
-    if make is not None:
-        return [(float(a), float(b), str(t)) for a, b, t in make(project, scene)]
+        scene_captions = None
+    if scene_captions is not None:
+        return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, max(seconds, 1.0))]
     sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+", scene.script.strip()) if s.strip()]
     out, t = [], 0.0
     for sentence in sentences:
