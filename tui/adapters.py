@@ -89,3 +89,43 @@ def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
         out.append((t, t + d, sentence))
         t += d
     return out
+
+
+# -- render and publish ------------------------------------------------------------------
+
+def render_presets() -> list[tuple[str, str]]:
+    """(name, description) of the render presets, the quick draft first."""
+    from cagette.i18n import _
+    from cagette.video.presets import PRESETS
+
+    names = sorted(PRESETS, key=lambda n: (n != "draft", n))
+    return [(n, _(PRESETS[n].description)) for n in names]
+
+
+def last_render(project: Any) -> Path | None:
+    folder = project.exports_dir
+    videos = sorted(folder.glob("*.mp4"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+    return videos[-1] if videos else None
+
+
+def render_video(project: Any, preset: str, progress: Any) -> Path:
+    """Render *project* with *preset* into its exports folder; returns the video's path."""
+    from cagette.video import render
+
+    result = render.render(project.root, preset=preset, progress=progress)
+    return Path(getattr(result, "video", result))
+
+
+def publish_video(library: Path, project: Any, video: Path, progress: Any) -> str:
+    """Add a rendered video (with its captions and thumbnail) to the library; returns the resource id."""
+    from cagette.library import library as lib
+
+    progress.start(_publish_task(), None)
+    resource = lib.publish_render(library, project.root, video, progress=progress)
+    return str(getattr(resource, "id", resource))
+
+
+def _publish_task() -> str:
+    from cagette.i18n import _
+
+    return _("Publishing")
