@@ -67,6 +67,7 @@ class CagetteApp(App[int]):
         if lang:
             set_language(lang)
         self.library_option = library
+        self._shutter: Any = None
         self.errors_shown: list[str] = []  # for tests and the help screen's "last errors"
         self.register_theme(CALM)
         self.register_theme(HIGH_CONTRAST)
@@ -115,6 +116,15 @@ class CagetteApp(App[int]):
                         _("Install the complete cagette package, or use another section."),
                     ))
                 return
+
+    @property
+    def shutter(self) -> Any:
+        """The shutter shared by the keys and the studio's button (a QueueTrigger)."""
+        if self._shutter is None:
+            from cagette.capture.trigger import QueueTrigger
+
+            self._shutter = QueueTrigger()
+        return self._shutter
 
     # shared places ------------------------------------------------------------
     def library_path(self) -> Path:
