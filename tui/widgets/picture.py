@@ -9,10 +9,10 @@ only swaps it in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from rich.console import Console, ConsoleOptions, RenderResult
 from rich.color import Color
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from textual.widget import Widget
@@ -21,7 +21,7 @@ from textual.widget import Widget
 class HalfBlocks:
     """A renderable of an RGB numpy image (height even): one ▀ cell per two pixel rows."""
 
-    _styles: dict[tuple[int, ...], Style] = {}
+    _styles: ClassVar[dict[tuple[int, ...], Style]] = {}
 
     def __init__(self, rgb: Any) -> None:
         self.lines: list[list[Segment]] = []
