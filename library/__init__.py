@@ -25,6 +25,8 @@ HERE = Path(__file__).resolve().parent
 LICENCE = "CC-BY-SA-4.0"
 AUTHORS = ("cagette contributors",)
 ORGANISATION = "cagette"
+# the library's file roles: the PDF of a document is "main", its HTML an "attachment"
+ROLES = ("main", "captions", "transcript", "thumbnail", "storyboard", "source", "attachment")
 KINDS = ("video", "storyboard", "template", "guide", "plan", "frames", "audio")
 LANGUAGES = ("fr", "en")
 
@@ -43,7 +45,7 @@ class StarterResource:
     authors: tuple[str, ...]
     organisation: str
     version: int
-    files: list[tuple[str, Path]] = field(default_factory=list)
+    files: list[tuple[str, Path]] = field(default_factory=list)  # (role, absolute path); roles: ROLES
     derived_from: tuple[str, ...] = ()
 
     @property
@@ -175,11 +177,11 @@ def document_resources(build_dir: Path) -> list[StarterResource]:
         html, pdf = build_guide(lang, build_dir)
         sources = [("source", HERE / "guide" / lang / f"{s.number}-{s.slug}.md") for s in guide_sections(lang)]
         out.append(_res(f"starter-guide-{lang}", "guide", lang, *texts["guide"], ("guide", "director"),
-                        [("main", pdf), ("html", html), *sources]))
+                        [("main", pdf), ("attachment", html), *sources]))
         html, pdf = build_trainer_kit(lang, build_dir)
         sources = [("source", HERE / "trainers" / lang / f"{s.number}-{s.slug}.md") for s in kit_sections(lang)]
         out.append(_res(f"starter-trainer-kit-{lang}", "plan", lang, *texts["trainer"], ("training", "trainer"),
-                        [("main", pdf), ("html", html), *sources]))
+                        [("main", pdf), ("attachment", html), *sources]))
         landscape, portrait = build_storyboard_sheets(lang, build_dir)
         out.append(_res(f"starter-storyboard-16x9-{lang}", "storyboard", lang, *texts["16x9"],
                         ("storyboard", "print", "16:9"), [("main", landscape)]))
@@ -203,8 +205,8 @@ def template_resources() -> list[StarterResource]:
             title = str(meta.get("title") or data.get("title") or slug)
             description = str(meta.get("description") or "")
             tags = tuple(str(t) for t in meta.get("tags", ()))
-            files = [("source", toml)] + [("media", p) for p in sorted(folder.rglob("*"))
-                                          if p.is_file() and p != toml]
+            files = [("main", toml)] + [("attachment", p) for p in sorted(folder.rglob("*"))
+                                        if p.is_file() and p != toml]
             out.append(_res(f"starter-template-{slug}-{lang}", "template", lang, title, description,
                             ("template", slug, *tags), files))
     return out
@@ -218,3 +220,51 @@ def resources(build_dir: Path) -> list[StarterResource]:
     the package for sources. Takes about a second.
     """
     return document_resources(build_dir) + template_resources()
+
+
+def sample_resources(sample_dir: Path, lang: str = "fr") -> list[StarterResource]:
+    """The sample project's resources, for what exists in *sample_dir* (made by ``cagette.starter.sample``).
+
+    ``starter-sample-video-<lang>`` once rendered (main MP4, captions, transcript, thumbnail,
+    storyboard), ``starter-sample-frames-<lang>`` (the stop-motion frames of its last scene) and
+    ``starter-sample-audio-<lang>`` (voice-overs and music). Nothing is built here.
+    """
+    from .sample import SAMPLE_VERSION, TEXTS
+
+    sample_dir = Path(sample_dir).absolute()
+    toml = sample_dir / "project.toml"
+    if not toml.is_file():
+        return []
+    t = TEXTS[lang]
+
+    def res(kind: str, suffix: str, tags: tuple[str, ...], files: list[tuple[str, Path]]) -> StarterResource:
+        return StarterResource(id=f"starter-sample-{kind}-{lang}", kind=kind, title=t.title + suffix,
+                               description=t.description, language=lang, licence=LICENCE,
+                               tags=("starter", "sample", *tags), authors=AUTHORS, organisation=ORGANISATION,
+                               version=SAMPLE_VERSION, files=files)
+
+    out: list[StarterResource] = []
+    exports = sample_dir / "exports"
+    videos = sorted(exports.rglob("*.mp4")) if exports.is_dir() else []
+    if videos:
+        video = videos[0]
+        files: list[tuple[str, Path]] = [("main", video)]
+        stem = video.name.split(".")[0]
+        for p in sorted(video.parent.iterdir()):
+            role = {".vtt": "captions", ".srt": "captions", ".txt": "transcript", ".jpg": "thumbnail",
+                    ".png": "thumbnail"}.get(p.suffix.lower())
+            if role and p.name.split(".")[0] == stem:
+                files.append((role, p))
+        out.append(res("video", "", ("paper",), [*files, ("storyboard", toml)]))
+    scenes = sorted(p for p in (sample_dir / "frames").iterdir() if p.is_dir()) \
+        if (sample_dir / "frames").is_dir() else []
+    last = sample_dir / "frames" / t.scenes[-1].slug
+    frames = sorted(last.glob("*.jpg")) if last in scenes else []
+    if frames:
+        out.append(res("frames", " — " + t.scenes[-1].title, ("stop-motion",),
+                       [("main", frames[0])] + [("attachment", p) for p in frames[1:]]))
+    audio = sorted((sample_dir / "audio").glob("*.wav"))
+    if audio:
+        out.append(res("audio", " — audio", ("voice", "music"),
+                       [("main", audio[0])] + [("attachment", p) for p in audio[1:]]))
+    return out

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from cagette.errors import UsageError
+from cagette.i18n import _
 
 from .mdpdf import Section, html_page, pdf_document, read_sections, write_html
 from .sheets import build_sheets
@@ -42,8 +43,8 @@ TEXTS = {
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
-        raise UsageError(f"Unknown language {lang!r} for the starter documents.",
-                         "Use 'fr' or 'en'.")
+        raise UsageError(_("Unknown language {lang!r} for the starter documents.").format(lang=lang),
+                         _("Use 'fr' or 'en'."))
 
 
 def guide_sections(lang: str) -> list[Section]:

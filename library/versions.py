@@ -23,7 +23,8 @@ def update() -> list[str]:
     for rid in resource_ids():
         entry = recorded.get(rid)
         old = entry if isinstance(entry, dict) else {}
-        version = int(old.get("version", 0))
+        raw = old.get("version", 0)
+        version = raw if isinstance(raw, int) else 0
         now = digest(rid)
         if old.get("digest") != now:
             version += 1

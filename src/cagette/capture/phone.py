@@ -87,16 +87,26 @@ def sniff(head: bytes) -> Sniffed | None:
 
 
 def probe_ok(path: Path, kind: str) -> bool:
-    """PyAV opens the file and finds a stream of the expected kind."""
+    """The file really decodes: a photo as an image, a clip or a sound as
+    a container with a stream of that kind whose first frame decodes."""
     import av
 
+    if kind == "image" and path.stat().st_size < 64 * 1024 * 1024:
+        import cv2
+        import numpy as np
+
+        img = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        if img is not None:
+            return True
+        # HEIC and friends: OpenCV cannot read them; let ffmpeg try below
     try:
         with av.open(str(path)) as c:
-            if kind == "video":
-                return bool(c.streams.video)
-            if kind == "audio":
-                return bool(c.streams.audio)
-            return bool(c.streams.video)  # images decode as one video frame
+            streams = c.streams.audio if kind == "audio" else c.streams.video
+            if not streams:
+                return False
+            for _frame in c.decode(streams[0]):
+                return True
+            return False
     except (av.FFmpegError, OSError, ValueError):
         return False
 

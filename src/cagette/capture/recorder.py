@@ -282,9 +282,7 @@ class _RawSegments:
     def _close(self) -> None:
         if self._proc is None:
             return
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        _out, err = self._proc.communicate(timeout=120)
+        _out, err = self._proc.communicate(timeout=120)  # closes stdin: the end of the segment
         if self._proc.returncode != 0:
             raise CaptureError(_("The H.264 encoder failed: {error}").format(error=err.decode(errors="replace")[-400:]),
                                _("Run `cagette doctor` to check ffmpeg."))

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Press(str, Enum):  # noqa: UP042 - kept: the device area relies on it
@@ -166,22 +166,24 @@ class KeyTrigger(QueueTrigger):
         self.fd = sys.stdin.fileno() if fd is None else fd
         self.on_key = on_key
         self._stop_r, self._stop_w = os.pipe()
+        # cbreak before the thread starts, so no key is ever line-buffered
+        self._saved: Any = None
+        try:
+            import termios
+            import tty
+
+            if os.isatty(self.fd):
+                self._saved = termios.tcgetattr(self.fd)
+                tty.setcbreak(self.fd)
+        except (ImportError, OSError):
+            self._saved = None
         self._thread = threading.Thread(target=self._run, name="cagette-keys", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         import select
 
-        saved = None
-        try:
-            import termios
-            import tty
-
-            if os.isatty(self.fd):
-                saved = termios.tcgetattr(self.fd)
-                tty.setcbreak(self.fd)
-        except (ImportError, OSError):
-            saved = None
+        saved = self._saved
         decoder = KeyDecoder()
         try:
             while not self.closed:

@@ -163,7 +163,10 @@ def compute(p: BoxParams) -> Framing:
     below = (p.shelf_positions - 1) // 2
     wing_top_45 = t + light_x + t
     wing_top_max = shelf_bottom - below * p.shelf_step_mm - 3 * t
-    wing_top = min(wing_top_45, wing_top_max)
+    # ...but high enough that the camera does not see the lips below them
+    stack = 3 * t + LED_DEPTH_MM + p.diffuser_thickness_mm  # wing top to lip bottom
+    lip_bottom_min = shelf_top - (x_in - wing_w - 1) * height / (vis_w / 2)
+    wing_top = min(max(wing_top_45, lip_bottom_min + stack), wing_top_max)
     light_z = wing_top - t
     diffuser_z = light_z - LED_DEPTH_MM - p.diffuser_thickness_mm
     lip_bottom = diffuser_z - 2 * t

@@ -199,7 +199,7 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
             leg_holes.append(g.rect(a, f.wing_top_mm - t, b, f.wing_top_mm, ccw=False))
         leg_holes.append(g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + d, ccw=False))
         cable_v = (f.diffuser_z_mm + d + f.wing_top_mm - t) / 2
-        leg_holes.append(g.circle(0.0, cable_v, CABLE_HOLE_MM / 2, 24))
+        leg_holes.append(g.circle(0.0, cable_v, CABLE_HOLE_MM / 2, 16))
         leg_lines: list[tuple[Pt, ...]] = []
         leg_texts = [Text(-depth / 2 + 2 * t, f.leg_height_mm - 2 * t - TEXT_MM, TEXT_MM, f"leg {side}")]
         if side == "right":
@@ -207,10 +207,10 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
             hx, hy = PICO_HOLES_MM[0] / 2, PICO_HOLES_MM[1] / 2
             for ux in (-hx, hx):
                 for vy in (-hy, hy):
-                    leg_holes.append(g.circle(u0 + ux, v0 + vy, 1.1, 16))
+                    leg_holes.append(g.circle(u0 + ux, v0 + vy, 1.1, 8))
             leg_lines.append(g.rect(u0 - PICO_SIZE_MM[0] / 2, v0 - PICO_SIZE_MM[1] / 2,
                                     u0 + PICO_SIZE_MM[0] / 2, v0 + PICO_SIZE_MM[1] / 2))
-            leg_holes.append(g.circle(depth / 2 - 25, t + 16, BUTTON_HOLE_MM / 2, 32))
+            leg_holes.append(g.circle(depth / 2 - 25, t + 16, BUTTON_HOLE_MM / 2, 24))
             leg_texts.append(Text(u0 - 8, v0 + PICO_SIZE_MM[1] / 2 + 2, 3.5, "Pico"))
         outer, holes = _finish(p, leg_outer, leg_holes)
         x0 = xi if sx > 0 else -xi - t
@@ -232,9 +232,9 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
                                       f.opening_h_mm / 2, ccw=False)]
     for a, b in shelf_ten:
         for sx in (1, -1):
-            shelf_holes.append(g.circle(sx * (xi + t + pin_r), (a + b) / 2, pin_r, 32))
+            shelf_holes.append(g.circle(sx * (xi + t + pin_r), (a + b) / 2, pin_r, 20))
     px, py = xi - 1 - 4 - pin_r, depth / 2 - 4 - pin_r
-    cradle_pins = [g.circle(sx * px, sy * py, pin_r, 32) for sx in (1, -1) for sy in (1, -1)]
+    cradle_pins = [g.circle(sx * px, sy * py, pin_r, 20) for sx in (1, -1) for sy in (1, -1)]
     shelf_holes += cradle_pins
     outer, holes = _finish(p, so, shelf_holes)
     z_shelf = f.shelf_top_mm - t
@@ -259,7 +259,7 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
         wo += [(xi, a), (x_end, a), (x_end, b), (xi, b)]
     wo += [(xi, wing_d / 2), (xi - f.wing_width_mm, wing_d / 2)]
     wing_holes: list[Poly] = [g.rect(lip_x0, a, lip_x0 + t, b, ccw=False) for a, b in lip_tabs]
-    wing_holes += [g.circle(xi + t + pin_r, (a + b) / 2, pin_r, 32) for a, b in wing_ten]
+    wing_holes += [g.circle(xi + t + pin_r, (a + b) / 2, pin_r, 20) for a, b in wing_ten]
     lip_top = f.wing_top_mm - t
     lo: list[Pt] = [(-wing_d / 2, f.lip_bottom_mm), (wing_d / 2, f.lip_bottom_mm), (wing_d / 2, lip_top)]
     for a, b in reversed(lip_tabs):

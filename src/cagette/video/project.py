@@ -491,7 +491,7 @@ class Project:
     """An open project folder. Every method that changes it is locked, atomic and undoable."""
 
     def __init__(self, root: Path, data: ProjectData) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()
         self._data = data
         self.lock = FileLock(self.root / META_DIR / "lock", what=str(self.root))
 

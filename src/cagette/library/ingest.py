@@ -1,0 +1,99 @@
+"""What ``cagette library add PATH`` takes from a file or a folder.
+
+A project folder (with ``project.toml``) is read as plain files — the library
+never imports the video package: the latest export in ``exports/`` (a video,
+with its captions ``.vtt``/``.srt``, a transcript ``.txt``/``.md`` and a
+thumbnail image sharing its name), and ``project.toml`` as the storyboard.
+The ``[project]`` table gives title, description, authors, organisation,
+language and licence. A lone file is added with captions and a thumbnail that
+sit beside it under the same name. Any other folder: its top-level files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from cagette.errors import UsageError
+from cagette.i18n import _
+from cagette.library.resources import guess_kind
+
+VIDEO_EXT = (".mp4", ".webm", ".mov", ".mkv", ".m4v")
+AUDIO_EXT = (".wav", ".mp3", ".ogg", ".opus", ".m4a", ".flac")
+IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def _stem(p: Path) -> str:
+    return p.name.split(".", 1)[0]
+
+
+def _companions(main: Path, pool: list[Path]) -> list[tuple[str, Path]]:
+    """Captions, transcript and thumbnail beside *main* that share its name."""
+    out: list[tuple[str, Path]] = []
+    stem = _stem(main)
+    for p in sorted(pool):
+        if p == main or not p.is_file():
+            continue
+        name = p.name.lower()
+        same_name = _stem(p) == stem or name.startswith(stem.lower() + ".")
+        if not same_name and not (name.startswith("thumbnail") and name.endswith(IMAGE_EXT)):
+            continue
+        if name.endswith((".vtt", ".srt")):
+            out.append(("captions", p))
+        elif name.endswith((".txt", ".md")):
+            out.append(("transcript", p))
+        elif name.endswith(IMAGE_EXT) and not any(r == "thumbnail" for r, _p in out):
+            out.append(("thumbnail", p))
+    return out
+
+
+def read_project_meta(toml_path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(_("{path} is unreadable: {error}").format(path=toml_path, error=exc),
+                         _("Fix the project file, or add its export file directly.")) from None
+    proj = data.get("project", data)
+    meta: dict[str, Any] = {}
+    for key in ("title", "description", "organisation", "language", "licence"):
+        v = proj.get(key)
+        if isinstance(v, str) and v:
+            meta[key] = v
+    authors = proj.get("authors")
+    if isinstance(authors, list):
+        meta["authors"] = [str(a) for a in authors if str(a).strip()]
+    tags = proj.get("tags")
+    if isinstance(tags, list):
+        meta["tags"] = [str(t) for t in tags if str(t).strip()]
+    return meta
+
+
+def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
+    """The files ``(role, path)`` to add from *path*, and the metadata guessed from it."""
+    if not path.exists():
+        raise UsageError(_("{path} does not exist.").format(path=path), _("Check the path."))
+    if path.is_file():
+        files = [("main", path), *_companions(path, list(path.parent.iterdir()))]
+        return files, {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
+    toml = path / "project.toml"
+    if toml.is_file():
+        meta = read_project_meta(toml)
+        meta.setdefault("title", path.name)
+        exports = path / "exports"
+        videos = sorted((p for p in exports.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_EXT),
+                        key=lambda p: (p.stat().st_mtime, p.name)) if exports.is_dir() else []
+        if videos:
+            main = videos[-1]
+            files = [("main", main), *_companions(main, list(main.parent.iterdir())), ("storyboard", toml)]
+            meta["kind"] = "video"
+        else:
+            files = [("main", toml)]
+            meta["kind"] = "storyboard"
+        return files, meta
+    regular = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not regular:
+        raise UsageError(_("{path} holds no file to add.").format(path=path),
+                         _("Give a file, a project folder or a folder of files."))
+    files = [("main", regular[0])] + [("attachment", p) for p in regular[1:]]
+    return files, {"kind": guess_kind([p.name for p in regular]), "title": path.name}

@@ -1,0 +1,698 @@
+"""The :class:`Library`: one folder, read and written only through here.
+
+::
+
+    LIBRARY/
+      library.json          {"format": "cagette-library", "version": 1}
+      objects/ab/cdef…      content-addressed files (see objects.py)
+      log/<site-id>.jsonl   one append-only log per site (see log.py)
+      local/                never synced: site.json, index.json, lock, tmp
+
+Every write takes ``local/lock`` (a :class:`~cagette.fsutil.FileLock`),
+re-reads the logs, stores the objects, appends one or more lines to this
+site's log (fsync'd), then rebuilds the index. An add is reported only after
+its line is durable, so a crash at any moment loses nothing reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cagette.errors import IntegrityError, LibraryError, UsageError
+from cagette.fsutil import FileLock, atomic_write_text, staged_dir
+from cagette.i18n import _
+from cagette.library import index as idx
+from cagette.library import log as logmod
+from cagette.library.log import Event, LogError, LogRead, make_event
+from cagette.library.objects import ObjectStore
+from cagette.library.resources import (
+    DEFAULT_LICENCE,
+    KINDS,
+    ROLES,
+    Resource,
+    attribution_chain,
+    check_fields,
+    check_id,
+    check_licence,
+    check_licence_compatible,
+    guess_media_type,
+)
+from cagette.library.site import Site, SiteFile
+from cagette.library.state import State, merge
+from cagette.progress import Progress
+
+FORMAT_NAME = "cagette-library"
+FORMAT_VERSION = 1
+LIBRARY_FILE = "library.json"
+
+
+@dataclass
+class FsckReport:
+    objects_checked: int = 0
+    bytes_checked: int = 0
+    logs_checked: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # referenced objects not here (not an error: sync fetches them)
+    unreferenced: list[str] = field(default_factory=list)  # objects no resource uses (a crash mid-add)
+    torn_logs: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"clean": self.clean, "objects_checked": self.objects_checked, "bytes_checked": self.bytes_checked,
+                "logs_checked": self.logs_checked, "events": self.events, "problems": self.problems,
+                "missing": self.missing, "unreferenced": self.unreferenced, "torn_logs": self.torn_logs}
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"added": self.added, "edited": self.edited, "unchanged": self.unchanged}
+
+
+def is_library(path: Path) -> bool:
+    return (Path(path) / LIBRARY_FILE).is_file()
+
+
+class Library:
+    """A library folder. Open it with :meth:`open` or :meth:`create`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).absolute()
+        self.objects = ObjectStore(self.path / "objects")
+        self.log_dir = self.path / "log"
+        self.local_dir = self.path / "local"
+        self.index_path = self.local_dir / "index.json"
+        self._site_file = SiteFile(self.path, self.local_dir)
+        self._lock = FileLock(self.local_dir / "lock", timeout=30.0, what=str(self.path))
+        self._state: State | None = None
+        self._state_sizes: dict[str, int] | None = None
+        self._search: idx.SearchIndex | None = None
+        self._search_sizes: dict[str, int] | None = None
+
+    # opening ----------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, site_name: str = "") -> Library:
+        """Make a new empty library at *path* (or open the one already there)."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise UsageError(_("{path} exists and is not a folder.").format(path=path),
+                             _("Choose another library path."))
+        if not is_library(path):
+            if path.is_dir() and any(p for p in path.iterdir() if p.name not in ("log", "objects", "local")):
+                raise UsageError(_("{path} is a non-empty folder, not a library.").format(path=path),
+                                 _("Choose an empty or new folder for the library."))
+            (path / "objects").mkdir(parents=True, exist_ok=True)
+            (path / "log").mkdir(exist_ok=True)
+            (path / "local").mkdir(exist_ok=True)
+            atomic_write_text(path / LIBRARY_FILE,
+                              json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION}) + "\n")
+        lib = cls.open(path)
+        if site_name:
+            lib.set_site_name(site_name)
+        return lib
+
+    @classmethod
+    def open(cls, path: Path, create: bool = False) -> Library:
+        path = Path(path)
+        if not is_library(path):
+            if create:
+                return cls.create(path)
+            raise LibraryError(_("No library at {path}.").format(path=path),
+                               _("Run `cagette library init` or choose another one with --library."))
+        try:
+            meta = json.loads((path / LIBRARY_FILE).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise LibraryError(_("{path} is unreadable: {error}").format(path=path / LIBRARY_FILE, error=exc),
+                               _("Restore it from a copy of the library.")) from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+            raise LibraryError(_("{path} is not a cagette library file.").format(path=path / LIBRARY_FILE),
+                               _("Choose another library with --library."))
+        if not isinstance(meta.get("version"), int) or meta["version"] > FORMAT_VERSION:
+            raise LibraryError(_("This library uses format {v}; this cagette reads up to {mine}.").format(
+                v=meta.get("version"), mine=FORMAT_VERSION), _("Update cagette."))
+        lib = cls(path)
+        lib.local_dir.mkdir(exist_ok=True)
+        lib.log_dir.mkdir(exist_ok=True)
+        return lib
+
+    def lock(self) -> FileLock:
+        return self._lock
+
+    # site -------------------------------------------------------------------
+    def site(self) -> Site:
+        """This library's site here (a new id if the folder was copied). Takes the lock."""
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            return site
+
+    def site_id(self) -> str:
+        return self.site().site_id
+
+    def set_site_name(self, name: str) -> None:
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            self._site_file.update(site_name=name)
+            st = self._fresh_state()
+            if st.site_names.get(site.site_id) != name:
+                self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
+                self._after_write()
+
+    def moderators(self) -> tuple[str, ...]:
+        s = self._site_file.read()
+        return s.moderators if s else ()
+
+    def set_moderators(self, sites: Iterable[str]) -> None:
+        mods = tuple(dict.fromkeys(sites))
+        for m in mods:
+            if not logmod.is_site_id(m):
+                raise UsageError(_("{value!r} is not a valid site id.").format(value=m),
+                                 _("`cagette library stats` lists the sites this library knows."))
+        with self._lock:
+            self._site_file.ensure()
+            self._site_file.update(moderators=mods)
+            self._after_write()
+
+    # logs and state -----------------------------------------------------------
+    def log_path(self, site: str) -> Path:
+        return self.log_dir / logmod.log_name(site)
+
+    def log_sizes(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        if self.log_dir.is_dir():
+            for p in self.log_dir.iterdir():
+                sid = logmod.site_of_log(p.name)
+                if sid:
+                    out[sid] = p.stat().st_size
+        return out
+
+    def read_logs(self) -> dict[str, LogRead]:
+        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line)."""
+        out: dict[str, LogRead] = {}
+        if self.log_dir.is_dir():
+            for p in sorted(self.log_dir.iterdir()):
+                sid = logmod.site_of_log(p.name)
+                if sid:
+                    out[sid] = logmod.read_log(p, sid)
+        return out
+
+    def _fresh_state(self) -> State:
+        sizes = self.log_sizes()
+        if self._state is None or sizes != self._state_sizes:
+            logs = self.read_logs()
+            self._state = merge({s: r.events for s, r in logs.items()}, self.moderators())
+            self._state_sizes = sizes
+        return self._state
+
+    def state(self) -> State:
+        """The merged state of every log (pure function of the logs and the moderators)."""
+        return self._fresh_state()
+
+    def _append(self, site: str, items: Sequence[tuple[str, str, Mapping[str, Any], bool, str]],
+                st: State) -> list[Event]:
+        """Append events (op, id, fields, purge, reason) to this site's log. Call under the lock."""
+        path = self.log_path(site)
+        logmod.repair(path)
+        mine = logmod.read_log(path, site)
+        seq = len(mine.events)
+        clock = st.max_clock
+        events = []
+        if seq == 0 and not any(op == "site" for op, *_rest in items):
+            site_rec = self._site_file.read()
+            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
+                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
+        for op, rid, fields, purge, reason in items:
+            seq += 1
+            clock += 1
+            events.append(make_event(site, seq, clock, op, rid, fields, purge, reason))
+        logmod.append(path, events)
+        return events
+
+    def _after_write(self) -> None:
+        self._state = None
+        self.reindex()
+        self.apply_purges()
+
+    # index and search -----------------------------------------------------------
+    def reindex(self) -> int:
+        """Rebuild ``local/index.json`` from the logs; returns the number of resources."""
+        sizes = self.log_sizes()
+        st = self._fresh_state()
+        docs = [r.resource().to_dict() for r in st.resources.values()]
+        idx.write_index(self.index_path, docs, {
+            "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
+            "moderators": list(self.moderators())})
+        self._search = None
+        return len(docs)
+
+    def _docs(self) -> list[dict[str, Any]]:
+        got = idx.read_index(self.index_path)
+        sizes = self.log_sizes()
+        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != list(self.moderators()):
+            self.reindex()
+            got = idx.read_index(self.index_path)
+            if got is None:
+                raise LibraryError(_("The index of {path} cannot be written.").format(path=self.path),
+                                   _("Check the disk has room and the folder is writable."))
+        return got[0]
+
+    def search_index(self) -> idx.SearchIndex:
+        sizes = self.log_sizes()
+        if self._search is None or self._search_sizes != sizes:
+            self._search = idx.SearchIndex(self._docs())
+            self._search_sizes = sizes
+        return self._search
+
+    def search(self, query: str = "", filters: idx.Filters | None = None,
+               limit: int | None = None) -> list[Resource]:
+        return [Resource.from_dict(d) for d in self.search_index().search(query, filters, limit)]
+
+    def resources(self, filters: idx.Filters | None = None, include_retracted: bool = False) -> list[Resource]:
+        if include_retracted:
+            return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
+        return self.search("", filters)
+
+    def get(self, rid: str) -> Resource:
+        """A resource by id or unique id prefix (retracted ones too)."""
+        st = self._fresh_state()
+        if rid in st.resources:
+            return st.resources[rid].resource()
+        found = [k for k in st.resources if k.startswith(rid)] if len(rid) >= 4 else []
+        if len(found) == 1:
+            return st.resources[found[0]].resource()
+        raise LibraryError(
+            _("No resource {rid} in the library.").format(rid=rid) if not found
+            else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
+            _("`cagette library list` shows the ids."))
+
+    def chain(self, rid: str) -> list[Resource]:
+        """The resource and everything it derives from (its attribution chain)."""
+        st = self._fresh_state()
+        return attribution_chain(self.get(rid).id, st.get)
+
+    # writing ------------------------------------------------------------------
+    def _check_sources(self, st: State, licence: str, derived_from: Sequence[str]) -> None:
+        sources = []
+        for src in derived_from:
+            r = st.get(src)
+            if r is None:
+                raise UsageError(_("The source {rid} is not in the library.").format(rid=src),
+                                 _("Add or sync the source first, or drop it from --derived-from."))
+            sources.append((r.id, r.licence))
+        check_licence_compatible(licence, sources)
+
+    def store_files(self, files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+        out = []
+        for role, p in files:
+            p = Path(p)
+            if role not in ROLES:
+                role = "attachment"
+            if not p.is_file():
+                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
+            digest, size = self.objects.put_file(p)
+            out.append({"role": role, "hash": digest, "size": size,
+                        "media_type": guess_media_type(p.name), "name": p.name[:200]})
+        return out
+
+    def add(self, files: Sequence[tuple[str, Path]], *, rid: str | None = None,
+            **meta: Any) -> Resource:
+        """Add a resource from files ``(role, path)`` and metadata fields."""
+        fields = self._prepare_fields(meta, adding=True)
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            self.objects.clean_tmp()
+            st = self._fresh_state()
+            rid = check_id(rid) if rid else uuid.uuid4().hex[:16]
+            if rid in st.resources:
+                raise UsageError(_("The id {rid} is already in the library.").format(rid=rid),
+                                 _("Use `cagette library edit` to change it."))
+            self._check_sources(st, fields["licence"], fields.get("derived_from", ()))
+            fields["files"] = self.store_files(files)
+            thumb = next((f for f in fields["files"] if f["role"] == "thumbnail"), None)
+            if thumb and "thumbnail" not in fields:
+                fields["thumbnail"] = thumb["hash"]
+            self._append(site.site_id, [("add", rid, check_fields(fields, adding=True), False, "")], st)
+            self._after_write()
+        return self.get(rid)
+
+    def add_path(self, path: Path, **meta: Any) -> Resource:
+        """Add a file or a folder (a project folder: its latest export and storyboard)."""
+        from cagette.library.ingest import collect
+
+        files, guessed = collect(Path(path))
+        for k, v in guessed.items():
+            if meta.get(k) in (None, "", [], ()):
+                meta[k] = v
+        return self.add(files, **meta)
+
+    def _prepare_fields(self, meta: Mapping[str, Any], adding: bool) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for k, v in meta.items():
+            if v is None:
+                continue
+            if k in ("tags", "authors", "derived_from"):
+                v = [str(x) for x in v if str(x).strip()]
+            fields[k] = v
+        if adding:
+            fields.setdefault("licence", DEFAULT_LICENCE)
+            fields.setdefault("title", "")
+            if not fields["title"]:
+                raise UsageError(_("A resource needs a title."), _("Give one with --title."))
+            if fields.get("kind") not in KINDS:
+                raise UsageError(_("Unknown kind {kind!r}.").format(kind=fields.get("kind")),
+                                 _("Use one of: {kinds}.").format(kinds=", ".join(KINDS)))
+        if "licence" in fields:
+            fields["licence"] = check_licence(fields["licence"])
+        if "kind" in fields and fields["kind"] not in KINDS:
+            raise UsageError(_("Unknown kind {kind!r}.").format(kind=fields["kind"]),
+                             _("Use one of: {kinds}.").format(kinds=", ".join(KINDS)))
+        return fields
+
+    def _may_write(self, site: Site, st: State, rid: str) -> None:
+        r = st.resources[rid]
+        if site.site_id not in r.owners and site.site_id not in site.moderators:
+            name = st.site_names.get(r.origin, r.origin[:8])
+            raise UsageError(_("{rid} belongs to the site {site}; only it or a moderator can change it.").format(
+                rid=rid, site=name), _("Ask that site, or derive your own version with --derived-from."))
+
+    def edit(self, rid: str, **meta: Any) -> Resource:
+        fields = self._prepare_fields(meta, adding=False)
+        if not fields:
+            raise UsageError(_("Nothing to change."), _("Give at least one field, such as --title."))
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            st = self._fresh_state()
+            rid = self.get(rid).id
+            if st.resources[rid].retracted:
+                raise UsageError(_("{rid} was retracted.").format(rid=rid), _("Add it again under a new id."))
+            self._may_write(site, st, rid)
+            cur = st.resources[rid].fields
+            self._check_sources(st, fields.get("licence", cur.get("licence", DEFAULT_LICENCE)),
+                                fields.get("derived_from", cur.get("derived_from", ())))
+            # a resource that others derive from must keep a licence its adaptations remain compatible with
+            fields = {k: v for k, v in check_fields(fields, adding=False).items() if cur.get(k) != v}
+            if fields:
+                self._append(site.site_id, [("edit", rid, fields, False, "")], st)
+                self._after_write()
+        return self.get(rid)
+
+    def retract(self, rid: str, purge: bool = False, reason: str = "") -> Resource:
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            st = self._fresh_state()
+            rid = self.get(rid).id
+            if st.resources[rid].retracted and (st.resources[rid].purged or not purge):
+                return self.get(rid)
+            self._may_write(site, st, rid)
+            if st.resources[rid].retracted:  # retracted earlier without purge: ask the origin again
+                raise UsageError(_("{rid} is already retracted; it can no longer be purged from here.").format(
+                    rid=rid), _("Delete its files by hand on each site."))
+            self._append(site.site_id, [("retract", rid, {}, purge, reason[:2000])], st)
+            self._after_write()
+        return self.get(rid)
+
+    def apply_purges(self) -> int:
+        """Erase the objects of purged resources (as their retraction arrives). Returns how many."""
+        st = self._fresh_state()
+        n = 0
+        for digest in st.purged_hashes:
+            if self.objects.delete(digest):
+                n += 1
+        return n
+
+    def import_entries(self, entries: Iterable[Any], source: str) -> ImportReport:
+        """Import entries with STABLE ids (the starter library): new ids are added; an entry
+        whose ``version`` is newer than the library's arrives as an edit of the changed fields."""
+        report = ImportReport()
+        with self._lock:
+            site, _changed = self._site_file.ensure()
+            self.objects.clean_tmp()
+            st = self._fresh_state()
+            items: list[tuple[str, str, Mapping[str, Any], bool, str]] = []
+            for e in entries:
+                rid = check_id(str(e.id))
+                meta = {"kind": e.kind, "title": e.title, "description": getattr(e, "description", "") or "",
+                        "language": getattr(e, "language", "") or "",
+                        "licence": getattr(e, "licence", "") or DEFAULT_LICENCE,
+                        "tags": list(getattr(e, "tags", ()) or ()), "authors": list(getattr(e, "authors", ()) or ()),
+                        "organisation": getattr(e, "organisation", "") or "",
+                        "derived_from": [str(x) for x in getattr(e, "derived_from", ()) or ()],
+                        "version": int(getattr(e, "version", 1) or 1), "imported_from": source}
+                fields = self._prepare_fields(meta, adding=True)
+                cur = st.resources.get(rid)
+                if cur is not None and (cur.retracted or int(cur.fields.get("version", 0)) >= fields["version"]):
+                    report.unchanged.append(rid)
+                    continue
+                fields["files"] = self.store_files([(role, Path(p)) for role, p in e.files])
+                thumb = next((f for f in fields["files"] if f["role"] == "thumbnail"), None)
+                fields["thumbnail"] = thumb["hash"] if thumb else ""
+                fields = check_fields(fields, adding=True)
+                known = {r: (st.resources[r].fields.get("licence", "")) for r in st.resources}
+                new_srcs = {i[1]: i[2].get("licence", "") for i in items}
+                check_licence_compatible(fields["licence"], [
+                    (s, known.get(s) or new_srcs.get(s, "")) for s in fields.get("derived_from", ())
+                    if known.get(s) or new_srcs.get(s)])
+                if cur is None:
+                    items.append(("add", rid, fields, False, ""))
+                    report.added.append(rid)
+                elif site.site_id in cur.owners or site.site_id in site.moderators:
+                    changed = {k: v for k, v in fields.items() if cur.fields.get(k) != v}
+                    items.append(("edit", rid, changed, False, ""))
+                    report.edited.append(rid)
+                else:  # imported by another site first: claim it as a co-origin with the same source
+                    items.append(("add", rid, fields, False, ""))
+                    report.edited.append(rid)
+            if items:
+                self._append(site.site_id, items, st)
+                self._after_write()
+        return report
+
+    def accept_log(self, site: str, data: bytes, start_seq: int) -> int:
+        """Append lines of another site's log received by sync, after checking every one.
+
+        *data* holds whole lines numbered from *start_seq*. Lines this library already has
+        must be byte-identical (a log whose known prefix differs is refused); lines for this
+        library's own site id are refused. Returns the number of new lines written.
+        """
+        if not logmod.is_site_id(site):
+            raise LogError(_("{value!r} is not a valid site id.").format(value=str(site)[:80]),
+                           _("The remote is malformed or hostile; nothing was written."))
+        incoming = logmod.parse_log_bytes(data, site, f"{site[:8]}", start_seq)
+        with self._lock:
+            own = self._site_file.read()
+            if own is not None and site == own.site_id:
+                raise LogError(_("A remote offered lines for this library's own site id {site}.").format(
+                    site=site[:8]), _("Only this site writes its log; the remote was refused."))
+            path = self.log_path(site)
+            logmod.repair(path)
+            raw = path.read_bytes() if path.exists() else b""
+            have = logmod.parse_log_bytes(raw, site, path.name)
+            lines = data[: incoming.valid_bytes].splitlines(keepends=True)
+            if start_seq < 1 or start_seq > len(have.events) + 1:
+                raise LogError(_("Lines from {seq} of site {site} leave a gap after our {n} lines.").format(
+                    seq=start_seq, site=site[:8], n=len(have.events)), _("Sync from the start of that log."))
+            ours = raw.splitlines(keepends=True)
+            new = []
+            for i, line in enumerate(lines):
+                n = start_seq - 1 + i
+                if n < len(ours):
+                    if ours[n] != line:
+                        raise LogError(_("The log of site {site} differs from ours at line {n}.").format(
+                            site=site[:8], n=n + 1), _("One of the copies was altered; nothing was written."))
+                else:
+                    new.append(line)
+            if new:
+                written = b"".join(new)
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    os.write(fd, written)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                self._after_write()
+            return len(new)
+
+    # export, fsck, stats ---------------------------------------------------------
+    def export(self, rid: str, out: Path, force: bool = False) -> Path:
+        """Copy a resource's files and its attribution (ATTRIBUTION.md, resource.json) into *out*."""
+        r = self.get(rid)
+        if r.purged:
+            raise LibraryError(_("{rid} was purged: its files are gone.").format(rid=r.id), None)
+        chain = self.chain(r.id)
+        with staged_dir(Path(out), force) as stage:
+            used: set[str] = set()
+            for f in r.files:
+                name = f.name or f"{f.role}-{f.hash[:8]}"
+                base, dot, ext = name.rpartition(".")
+                n = 2
+                while name in used:
+                    name = f"{base or ext}-{n}{dot}{ext if base else ''}"
+                    n += 1
+                used.add(name)
+                src = self.objects.path(f.hash)
+                if not src.is_file():
+                    raise LibraryError(_("The file {name} of {rid} is not in this library yet.").format(
+                        name=name, rid=r.id), _("Sync with a site that has it, then export again."))
+                shutil.copyfile(src, stage / name)
+                os.chmod(stage / name, 0o644)
+            (stage / "ATTRIBUTION.md").write_text(attribution_text(chain), encoding="utf-8")
+            (stage / "resource.json").write_text(json.dumps(
+                {"resource": r.to_dict(), "derived_from": [c.to_dict() for c in chain[1:]]},
+                ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return Path(out)
+
+    def fsck(self, progress: Progress | None = None) -> FsckReport:
+        """Verify every log line and every object's hash."""
+        rep = FsckReport()
+        if self.log_dir.is_dir():
+            for p in sorted(self.log_dir.iterdir()):
+                sid = logmod.site_of_log(p.name)
+                if sid is None:
+                    if not p.name.startswith("."):
+                        rep.problems.append(_("log/{name}: not a log file name").format(name=p.name))
+                    continue
+                rep.logs_checked += 1
+                try:
+                    r = logmod.read_log(p, sid)
+                    rep.events += len(r.events)
+                    if r.torn_bytes:
+                        rep.torn_logs.append(p.name)
+                except LogError as exc:
+                    rep.problems.append(exc.message)
+        try:
+            st = self._fresh_state()
+            wanted = st.referenced_hashes()
+        except LogError:
+            wanted = set()
+        present = list(self.objects)
+        if progress:
+            progress.start(_("Verifying objects"), len(present))
+        for digest in present:
+            p = self.objects.path(digest)
+            rep.objects_checked += 1
+            rep.bytes_checked += p.stat().st_size
+            if not self.objects.verify(digest):
+                rep.problems.append(_("objects/{rel}: content does not match its hash").format(
+                    rel=ObjectStore.relpath(digest)))
+            elif digest not in wanted:
+                rep.unreferenced.append(digest)
+            if progress:
+                progress.advance()
+        rep.missing = sorted(wanted - set(present))
+        if progress:
+            progress.finish()
+        return rep
+
+    def stats(self) -> dict[str, Any]:
+        st = self._fresh_state()
+        live = [r for r in st.resources.values() if not r.retracted]
+        by_kind: dict[str, int] = {}
+        by_licence: dict[str, int] = {}
+        for r in live:
+            by_kind[r.fields.get("kind", "")] = by_kind.get(r.fields.get("kind", ""), 0) + 1
+            by_licence[r.fields.get("licence", "")] = by_licence.get(r.fields.get("licence", ""), 0) + 1
+        site = self._site_file.read()
+        objs = list(self.objects)
+        return {
+            "path": str(self.path), "site_id": site.site_id if site else "",
+            "site_name": site.site_name if site else "",
+            "resources": len(live), "retracted": len(st.resources) - len(live),
+            "by_kind": dict(sorted(by_kind.items())), "by_licence": dict(sorted(by_licence.items())),
+            "objects": len(objs), "bytes": sum(self.objects.size(o) for o in objs),
+            "sites": {s: st.site_names.get(s, "") for s in sorted(self.log_sizes())},
+            "moderators": list(site.moderators) if site else [], "clock": st.max_clock,
+        }
+
+
+def attribution_text(chain: Sequence[Resource]) -> str:
+    """A Markdown credit for a resource and what it derives from."""
+    if not chain:
+        return ""
+    from cagette.library.resources import LICENCES
+
+    r = chain[0]
+    lines = [f"# {r.title}", "", _("Licence: {licence} ({name})").format(
+        licence=r.licence, name=LICENCES.get(r.licence, "")), ""]
+    if r.authors:
+        lines.append(_("Authors: {authors}").format(authors=", ".join(r.authors)))
+    if r.organisation:
+        lines.append(_("Organisation: {org}").format(org=r.organisation))
+    if len(chain) > 1:
+        lines += ["", _("Adapted from:"), ""]
+        lines += [f"- {c.credit()}" for c in chain[1:]]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def verify_object_file(path: Path, digest: str) -> None:
+    """Raise :class:`IntegrityError` unless the file at *path* hashes to *digest*."""
+    from cagette.library.objects import hash_file
+
+    actual, _size = hash_file(path)
+    if actual != digest:
+        raise IntegrityError(_("{path} does not match its hash.").format(path=path),
+                             _("Run `cagette library fsck`."))
+
+
+def open_choice(choice: Any, settings: Any = None) -> Library:
+    """The library a command works on (a :class:`cagette.locations.LibraryChoice`).
+
+    A library named explicitly (``--library``, ``CAGETTE_LIBRARY``) must exist: it is
+    never created nor seeded behind the user's back. The default one is created on
+    first use and seeded with the starter library when the settings allow it.
+    """
+    if is_library(choice.path):
+        return Library.open(choice.path)
+    if choice.explicit:
+        raise LibraryError(_("No library at {path}.").format(path=choice.path),
+                           _("Run `cagette library init` to create it, or check --library / CAGETTE_LIBRARY."))
+    lib_settings = getattr(settings, "library", None)
+    general = getattr(settings, "general", None)
+    lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
+                                                 or getattr(general, "organisation", "")))
+    if getattr(lib_settings, "seed_starter", True):
+        from cagette.errors import CagetteError
+
+        try:
+            seed_starter(lib)
+        except CagetteError:
+            pass  # an empty library is still usable; `cagette library init` reports why
+    return lib
+
+
+STARTER_SOURCE = "cagette.starter"
+
+
+def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport:
+    """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
+    import tempfile
+
+    from cagette.errors import CagetteError
+
+    try:
+        import cagette.starter as starter
+    except ImportError as exc:
+        raise CagetteError(_("The starter library is not installed ({error}).").format(error=exc),
+                           _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
+    resources = getattr(starter, "resources", None)
+    if not callable(resources):
+        raise CagetteError(_("The starter library offers no resources yet (cagette.starter.resources)."),
+                           _("Use `cagette library init --no-starter` for an empty library."))
+    lib.local_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:
+        entries = list(resources(Path(tmp)))
+        return lib.import_entries(entries, source=STARTER_SOURCE)

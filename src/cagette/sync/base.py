@@ -1,0 +1,88 @@
+"""What every remote offers a sync: the transport interface.
+
+A *side* is a library seen from a sync: another folder, a ``cagette serve``
+peer over HTTP, or a prefix in an S3 bucket. Each says what it holds
+(:meth:`Remote.state`), gives log bytes and objects, and, when writable,
+takes them. Everything a remote says is checked by the caller before it
+touches the local library (see :mod:`cagette.sync.apply`).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cagette.sync.plan import SideState
+
+CHUNK = 256 * 1024
+
+
+@dataclass
+class Counters:
+    """Bytes that crossed the transport (payload bodies, both ways)."""
+
+    received: int = 0
+    sent: int = 0
+    requests: int = 0
+
+
+class ObjectMissing(Exception):
+    """The remote does not hold an object it was asked for (not fatal)."""
+
+
+class Remote(abc.ABC):
+    """A library on the other side of a sync."""
+
+    name: str = "remote"
+    writable: bool = True
+
+    def __init__(self) -> None:
+        self.counters = Counters()
+
+    @abc.abstractmethod
+    def state(self, known: Mapping[str, int]) -> SideState:
+        """Its logs; for each log longer than ``known[site]``, the hash of that prefix."""
+
+    @abc.abstractmethod
+    def read_log(self, site: str, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of the log of *site*."""
+
+    @abc.abstractmethod
+    def append_log(self, site: str, start: int, data: bytes) -> None:
+        """Append *data* (complete lines) to its copy of *site*'s log, whose size must be *start*."""
+
+    @abc.abstractmethod
+    def has_objects(self, hashes: Sequence[str] | None) -> set[str]:
+        """Which of *hashes* it holds (``None``: every object it holds)."""
+
+    @abc.abstractmethod
+    def read_object(self, digest: str, offset: int = 0) -> Iterator[bytes]:
+        """The bytes of an object from *offset*; raises :class:`ObjectMissing`."""
+
+    def read_objects(self, wants: Sequence[tuple[str, int]]) -> Iterator[tuple[str, Iterator[bytes] | None]]:
+        """Several objects ``(hash, offset)``; ``None`` for one it does not hold.
+
+        Each yielded iterator must be consumed before the next is asked for.
+        """
+        for digest, offset in wants:
+            try:
+                chunks = self.read_object(digest, offset)
+            except ObjectMissing:
+                yield digest, None
+                continue
+            yield digest, chunks
+
+    @abc.abstractmethod
+    def put_object(self, digest: str, size: int, path: Path) -> None:
+        """Send the local file *path* as object *digest* (the remote verifies it)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+    def __enter__(self) -> Remote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

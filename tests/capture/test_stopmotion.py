@@ -1,0 +1,151 @@
+"""Stop-motion: frames from a live source through the project API."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cagette.capture.recorder import FrameHub
+from cagette.capture.sources import FileSource
+from cagette.capture.stopmotion import StopMotion, onion_skin, playback, read_image
+from cagette.capture.trigger import KeyDecoder, KeyTrigger, Press, QueueTrigger
+from cagette.errors import UsageError
+from tests.capture.conftest import make_clip
+from tests.conftest import run_cli
+
+
+def test_onion_skin_is_a_pure_weighted_blend() -> None:
+    live = np.full((4, 6, 3), 200, np.uint8)
+    prev1 = np.zeros((4, 6, 3), np.uint8)
+    prev2 = np.full((8, 12, 3), 100, np.uint8)  # another size: resized
+    keep = live.copy()
+    out = onion_skin(live, [prev2, prev1], alpha=0.5, count=2)
+    # newest (prev1, weight .5): 200*.5 = 100; then prev2 at .25: 100*.75 + 100*.25 = 100
+    assert out.shape == live.shape and out.dtype == np.uint8
+    assert int(out[0, 0, 0]) == 100
+    assert np.array_equal(live, keep), "input modified"
+    assert np.array_equal(onion_skin(live, [prev1], alpha=0.0), live)
+    assert np.array_equal(onion_skin(live, [prev1, prev2], count=0), live)
+    only_last = onion_skin(live, [prev2, prev1], alpha=0.5, count=1)
+    assert int(only_last[0, 0, 0]) == 100
+    with pytest.raises(UsageError):
+        onion_skin(live, [prev1], alpha=1.5)
+
+
+def _number_of(path: Path) -> int:
+    """The frame of testsrc2 shown: we compare mean colours instead."""
+    return int(read_image(path).mean())
+
+
+def test_take_retake_delete_reorder_duplicate_and_long_press(project, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "c.mp4", 3.0, "320x240", 10)
+    hub = FrameHub(FileSource(str(clip), realtime=True, loop=True)).start()
+    try:
+        assert hub.wait_new(-1, 5) is not None
+        sm = StopMotion(project, "intro", hub, fps=8)
+        trig = QueueTrigger()
+        done: list = []
+        runner = threading.Thread(target=lambda: done.extend(sm.run(trig)))
+        runner.start()
+        for _ in range(3):
+            trig.push(Press.SHORT, "test")
+            time.sleep(0.35)  # the live frame changes between takes
+        trig.push(Press.LONG, "test")  # removes the third
+        time.sleep(0.2)
+        trig.push(Press.SHORT, "test")
+        trig.close()
+        runner.join(timeout=20)
+        assert [d.action for d in done] == ["take", "take", "take", "remove", "take"]
+        assert all(d.latency_s < 2.0 for d in done)
+        frames = sm.frames()
+        assert [f.name for f in frames] == ["0001.jpg", "0002.jpg", "0003.jpg"]
+        before = [f.read_bytes() for f in frames]
+        assert len(set(before)) == 3, "three different pictures"
+
+        sm.reorder([3, 1, 2])
+        after = [f.read_bytes() for f in sm.frames()]
+        assert after == [before[2], before[0], before[1]]
+
+        time.sleep(0.3)
+        sm.retake(2)
+        retaken = [f.read_bytes() for f in sm.frames()]
+        assert len(retaken) == 3 and retaken[0] == after[0] and retaken[2] == after[2]
+        assert retaken[1] not in after
+
+        sm.duplicate(1, 2)
+        dup = [f.read_bytes() for f in sm.frames()]
+        assert dup[:3] == [retaken[0]] * 3 and dup[3:] == retaken[1:]
+
+        sm.delete([1, 2])
+        assert [f.read_bytes() for f in sm.frames()] == retaken
+        with pytest.raises(UsageError):
+            sm.delete([9])
+        with pytest.raises(UsageError):
+            sm.reorder([1, 1, 2])
+        shot = [s for s in project.reload().scene("intro").shots if s.kind == "frames"]
+        assert len(shot) == 1 and shot[0].source == "frames/intro"
+    finally:
+        hub.stop()
+
+
+def test_playback_paces_frames(project, tmp_path: Path) -> None:
+    import cv2
+
+    files = []
+    for i in range(6):
+        f = tmp_path / f"f{i}.png"
+        cv2.imwrite(str(f), np.full((10, 10, 3), i * 40, np.uint8))
+        files.append(f)
+    project.add_frames("intro", files)
+    start = time.monotonic()
+    shown = [i for i, _img in playback(project.frames("intro"), fps=20)]
+    elapsed = time.monotonic() - start
+    assert shown == list(range(6))
+    assert 0.2 <= elapsed < 1.5
+
+
+def test_key_decoder_presenter_and_pedal_keys() -> None:
+    d = KeyDecoder()
+    assert d.feed(b" \r\x1b[6~\x1b[C") == ["space", "enter", "pagedown", "right"]
+    assert d.feed(b"\x1b[") == []  # an unfinished sequence waits
+    assert d.feed(b"5~d\x7fq") == ["pageup", "d", "backspace", "q"]
+
+
+def test_key_trigger_on_a_pty() -> None:
+    master, slave = os.openpty()
+    trig = KeyTrigger(fd=slave)
+    try:
+        os.write(master, b" \x1b[6~\x7f")
+        events = [trig.get(timeout=2) for _ in range(3)]
+        assert [e.press for e in events if e] == [Press.SHORT, Press.SHORT, Press.LONG]
+        assert all(e and e.source == "key" for e in events)
+        os.write(master, b"q")
+        deadline = time.monotonic() + 2
+        while not trig.closed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert trig.closed and trig.get(timeout=0.1) is None
+    finally:
+        trig.close()
+        os.close(master)
+        os.close(slave)
+
+
+def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -> None:
+    clip = make_clip(tmp_path / "c.mp4", 2.0, "320x240", 10)
+    res = run_cli("capture", "frames", str(project.root), str(clip), "--scene", "2", "--count", "2", "--json",
+                  input="  ")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["frames"] == ["frames/atelier/0001.jpg", "frames/atelier/0002.jpg"]
+    res = run_cli("capture", "frames", str(project.root), "--scene", "2", "--duplicate", "1:1", "--reorder",
+                  "3,1,2", "--json")
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads(res.stdout)["frames"]) == 3
+    res = run_cli("capture", "frames", str(project.root), "--scene", "2", "--reorder", "1,2")
+    assert res.returncode == 2 and "every frame once" in res.stderr

@@ -1,0 +1,209 @@
+"""The Library object and the `cagette library` commands, on real files."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from cagette.errors import CagetteError, LibraryError, UsageError
+from cagette.library.library import Library, is_library, seed_starter
+from tests.conftest import run_cli
+from tests.library.helpers import Entry, make_project
+
+
+def test_add_project_folder_takes_export_captions_thumbnail_storyboard(tmp_path: Path) -> None:
+    proj = make_project(tmp_path / "proj")
+    lib = Library.create(tmp_path / "lib", site_name="Ville")
+    r = lib.add_path(proj, tags=["démarches"])
+    roles = sorted(f.role for f in r.files)
+    assert roles == ["captions", "main", "storyboard", "thumbnail", "transcript"]
+    assert r.kind == "video" and r.title == "Démarches en ligne" and r.authors == ("Léa Martin",)
+    assert r.thumbnail == r.file("thumbnail").hash  # type: ignore[union-attr]
+    for f in r.files:
+        assert lib.objects.verify(f.hash)
+    # search is case- and accent-insensitive, prefix, over title/tags/authors
+    for q in ("DEMARCHES", "démarch", "lea", "martin"):
+        assert [x.id for x in lib.search(q)] == [r.id], q
+    assert lib.search("absent") == []
+
+
+def test_edit_retract_purge_and_licence_rules(tmp_path: Path) -> None:
+    src = tmp_path / "a.pdf"
+    src.write_bytes(b"%PDF-1.4 guide")
+    lib = Library.create(tmp_path / "lib")
+    a = lib.add([("main", src)], kind="guide", title="Guide", licence="CC-BY-SA-4.0")
+    with pytest.raises(UsageError, match="incompatible"):
+        lib.add([("main", src)], kind="guide", title="Narrower", licence="CC-BY-NC-4.0", derived_from=[a.id])
+    with pytest.raises(UsageError, match="Unknown licence"):
+        lib.add([("main", src)], kind="guide", title="X", licence="Beerware")
+    b_file = tmp_path / "b.pdf"
+    b_file.write_bytes(b"%PDF-1.4 adapted")
+    b = lib.add([("main", b_file)], kind="guide", title="Adapted", derived_from=[a.id])
+    assert [c.id for c in lib.chain(b.id)] == [b.id, a.id]
+    with pytest.raises(UsageError, match="incompatible"):
+        lib.edit(b.id, licence="CC-BY-4.0")
+    assert lib.edit(b.id, title="Adapté").title == "Adapté"
+    digest = b.files[0].hash
+    assert lib.objects.has(digest)
+    lib.retract(b.id, purge=True, reason="asked")
+    assert not lib.objects.has(digest)  # purged here at once
+    assert lib.objects.has(a.files[0].hash)
+    assert [r.id for r in lib.resources()] == [a.id]
+    assert lib.get(b.id).purged
+    with pytest.raises(UsageError, match="retracted"):
+        lib.edit(b.id, title="again")
+    assert lib.fsck().clean
+
+
+def test_export_copies_files_and_attribution(tmp_path: Path) -> None:
+    proj = make_project(tmp_path / "proj")
+    lib = Library.create(tmp_path / "lib")
+    r = lib.add_path(proj)
+    out = lib.export(r.id, tmp_path / "out")
+    assert (out / "video.mp4").read_bytes() == (proj / "exports" / "video.mp4").read_bytes()
+    text = (out / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "Léa Martin" in text and "CC-BY-SA-4.0" in text
+    assert json.loads((out / "resource.json").read_text())["resource"]["id"] == r.id
+    with pytest.raises(UsageError, match="not empty"):
+        lib.export(r.id, tmp_path / "out")
+    lib.export(r.id, tmp_path / "out", force=True)
+
+
+def test_index_is_rebuilt_when_stale_and_written_atomically(tmp_path: Path) -> None:
+    src = tmp_path / "f.txt"
+    src.write_text("x")
+    lib = Library.create(tmp_path / "lib")
+    r = lib.add([("main", src)], kind="guide", title="Première")
+    lib.index_path.write_text("{corrupt")  # a cache: never trusted blindly
+    fresh = Library.open(tmp_path / "lib")
+    assert [x.id for x in fresh.resources()] == [r.id]
+    data = json.loads(lib.index_path.read_text())
+    assert "resources" in data and "meta" in data
+    assert not list(lib.index_path.parent.glob(".index.json.*"))
+
+
+def test_fsck_reports_corrupt_objects_and_bad_logs(tmp_path: Path) -> None:
+    src = tmp_path / "f.txt"
+    src.write_text("content")
+    lib = Library.create(tmp_path / "lib")
+    r = lib.add([("main", src)], kind="guide", title="T")
+    p = lib.objects.path(r.files[0].hash)
+    p.chmod(0o644)
+    p.write_text("tampered")
+    rep = lib.fsck()
+    assert not rep.clean and "does not match its hash" in rep.problems[0]
+    res = run_cli("--library", str(lib.path), "library", "fsck", "--json")
+    assert res.returncode == 1 and json.loads(res.stdout)["clean"] is False
+
+
+def _add_many(path: str, n: int, start: int) -> None:
+    lib = Library.open(Path(path))
+    for i in range(n):
+        f = Path(path).parent / f"c{start}-{i}.txt"
+        f.write_text(f"{start}-{i}")
+        lib.add([("main", f)], kind="guide", title=f"P{start}-{i}")
+
+
+def test_two_processes_never_lose_an_update(tmp_path: Path) -> None:
+    Library.create(tmp_path / "lib")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_add_many, args=(str(tmp_path / "lib"), 8, k)) for k in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    lib = Library.open(tmp_path / "lib")
+    assert len(lib.resources()) == 24
+    assert lib.fsck().clean
+
+
+def _fake_starter(monkeypatch: pytest.MonkeyPatch, entries_for: object) -> None:
+    mod = types.ModuleType("cagette.starter")
+    mod.resources = entries_for  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "cagette.starter", mod)
+
+
+def test_starter_import_uses_stable_ids_and_newer_versions_arrive_as_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    version = {"n": 1}
+
+    def resources(build_dir: Path) -> list[Entry]:
+        g = build_dir / "guide.pdf"
+        g.write_bytes(b"%%PDF guide v%d" % version["n"])
+        t = build_dir / "gabarit.pdf"
+        t.write_bytes(b"%PDF template")
+        return [Entry("starter-guide", f"Guide v{version['n']}", [("main", g)], version=version["n"]),
+                Entry("starter-template", "Gabarit", [("main", t)], kind="template",
+                      derived_from=["starter-guide"])]
+
+    _fake_starter(monkeypatch, resources)
+    lib = Library.create(tmp_path / "lib")
+    rep = seed_starter(lib)
+    assert rep.added == ["starter-guide", "starter-template"]
+    assert seed_starter(lib).unchanged == ["starter-guide", "starter-template"]
+    version["n"] = 2
+    rep = seed_starter(lib)
+    assert rep.edited == ["starter-guide"] and rep.unchanged == ["starter-template"]
+    assert [r.title for r in lib.resources()] == ["Gabarit", "Guide v2"]
+    events = [e.op for r in lib.read_logs().values() for e in r.events]
+    assert events.count("add") == 2 and events.count("edit") == 1
+
+
+def test_starter_without_resources_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "cagette.starter", types.ModuleType("cagette.starter"))
+    lib = Library.create(tmp_path / "lib")
+    with pytest.raises(CagetteError, match="no resources yet"):
+        seed_starter(lib)
+
+
+def test_cli_round_trip(tmp_path: Path, isolated_home: Path) -> None:
+    proj = make_project(tmp_path / "proj")
+    lib = str(tmp_path / "lib")
+    # an explicit library is never created behind the user's back
+    res = run_cli("--library", lib, "library", "list")
+    assert res.returncode == 1 and "library init" in res.stderr and not is_library(Path(lib))
+    assert run_cli("--library", lib, "library", "init", "--no-starter", "--site-name", "Ville").returncode == 0
+    res = run_cli("--library", lib, "library", "add", str(proj), "--tag", "démarches", "--json")
+    assert res.returncode == 0, res.stderr
+    rid = json.loads(res.stdout)["id"]
+    res = run_cli("--library", lib, "library", "search", "Demarche", "--kind", "video", "--json")
+    assert [d["id"] for d in json.loads(res.stdout)] == [rid]
+    res = run_cli("--library", lib, "library", "search", "demarche", "--kind", "guide", "--json")
+    assert json.loads(res.stdout) == []
+    res = run_cli("--library", lib, "library", "edit", rid[:6], "--title", "Nouveau titre")
+    assert res.returncode == 0, res.stderr
+    res = run_cli("--library", lib, "library", "show", rid, "--json")
+    assert json.loads(res.stdout)["title"] == "Nouveau titre"
+    res = run_cli("--library", lib, "library", "add", str(proj), "--licence", "Nope")
+    assert res.returncode == 2 and "Unknown licence" in res.stderr and "Traceback" not in res.stderr
+    assert run_cli("--library", lib, "library", "reindex").returncode == 0
+    res = run_cli("--library", lib, "library", "stats", "--json")
+    assert json.loads(res.stdout)["resources"] == 1
+    assert run_cli("--library", lib, "library", "export", rid, str(tmp_path / "exp")).returncode == 0
+    assert (tmp_path / "exp" / "ATTRIBUTION.md").is_file()
+    assert run_cli("--library", lib, "library", "retract", rid, "--purge").returncode == 0
+    res = run_cli("--library", lib, "library", "list", "--json")
+    assert json.loads(res.stdout) == []
+    res = run_cli("--library", lib, "library", "fsck")
+    assert res.returncode == 0 and "sound" in res.stdout
+
+
+def test_hostile_log_in_folder_is_refused_clearly(tmp_path: Path) -> None:
+    lib = Library.create(tmp_path / "lib", site_name="A")
+    other = "0000abcd-0000-4000-8000-000000000000"
+    own = lib.site_id()
+    # a line claiming to be ours inside another site's log
+    line = lib.log_path(own).read_bytes().splitlines()[0]
+    lib.log_path(other).write_bytes(line + b"\n")
+    with pytest.raises(LibraryError, match="in the log of site"):
+        Library.open(lib.path).resources()
+    rep = Library.open(lib.path).fsck()
+    assert not rep.clean
+    res = run_cli("--library", str(lib.path), "library", "list")
+    assert res.returncode == 1 and "in the log of site" in res.stderr and "Traceback" not in res.stderr

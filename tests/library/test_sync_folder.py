@@ -1,0 +1,331 @@
+"""Libraries syncing through another folder (a USB stick), for real."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cagette.errors import SyncError
+from cagette.library.library import Library
+from cagette.library.objects import hash_file
+from cagette.sync.apply import prepare, sync
+from cagette.sync.folder import FolderRemote
+from cagette.sync.plan import Direction
+from tests.conftest import run_cli
+from tests.library.sync_helpers import add, fingerprint, local, make_library, objects, snapshot, titles
+
+
+def test_two_libraries_through_a_stick(tmp_path: Path) -> None:
+    make_library(tmp_path / "a", "Région A", 3)
+    make_library(tmp_path / "b", "Ville B", 2)
+    stick = tmp_path / "stick"
+    with FolderRemote(stick) as r:
+        out = sync(local(tmp_path / "a"), r)
+    assert out.plan.to_dict()["push"]["objects"] == 3 and out.plan.to_dict()["pull"]["objects"] == 0
+    with FolderRemote(stick) as r:
+        sync(local(tmp_path / "b"), r)
+    with FolderRemote(stick) as r:
+        sync(local(tmp_path / "a"), r)
+    assert titles(tmp_path / "a") == titles(tmp_path / "b") == titles(stick)
+    assert len(titles(tmp_path / "a")) == 5
+    assert objects(tmp_path / "a") == objects(tmp_path / "b") == objects(stick)
+    assert fingerprint(tmp_path / "a") == fingerprint(tmp_path / "b")
+    # a second sync transfers nothing, and says so before doing anything
+    with FolderRemote(stick) as r:
+        again = sync(local(tmp_path / "b"), r)
+        assert again.plan.empty and r.counters.received == 0 and r.counters.sent == 0
+
+
+def test_three_libraries_meet_through_one_stick(tmp_path: Path) -> None:
+    names = ["a", "b", "c"]
+    for n in names:
+        make_library(tmp_path / n, n.upper(), 2)
+    stick = tmp_path / "stick"
+    for _round in range(2):
+        for n in names:
+            with FolderRemote(stick) as r:
+                sync(local(tmp_path / n), r)
+    prints = [fingerprint(tmp_path / n) for n in names]
+    assert prints[0] == prints[1] == prints[2]
+    assert len(titles(tmp_path / "c")) == 6
+    for n in names:  # every object is there, and its bytes hash to its name
+        lib = Library.open(tmp_path / n)
+        assert lib.state().referenced_hashes() <= set(lib.objects)
+        assert all(lib.objects.verify(h) for h in lib.objects)
+
+
+def test_only_a_tag_and_metadata_only(tmp_path: Path) -> None:
+    a = make_library(tmp_path / "a", "A", 0)
+    add(a, tmp_path, "film", tags=["video"], seed="v")
+    add(a, tmp_path, "notice", tags=["guide"], seed="g")
+    Library.create(tmp_path / "b", "B")
+    with FolderRemote(tmp_path / "a") as r:
+        out = sync(local(tmp_path / "b"), r, Direction.PULL, only=["video"])
+    assert titles(tmp_path / "b") == ["film", "notice"]  # all metadata travels
+    film = next(x for x in Library.open(tmp_path / "b").resources() if x.title == "film")
+    assert objects(tmp_path / "b") == {f.hash for f in film.files}
+    assert out.plan.to_dict()["pull"]["objects"] == 1
+    c = Library.create(tmp_path / "c", "C")
+    with FolderRemote(tmp_path / "a") as r:
+        meta = sync(local(tmp_path / "c"), r, Direction.PULL, metadata_only=True)
+    assert titles(tmp_path / "c") == ["film", "notice"] and objects(tmp_path / "c") == set()
+    assert meta.plan.deferred_objects == 2
+    # the files follow at the next sync
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "c"), r, Direction.PULL)
+    assert objects(tmp_path / "c") == objects(tmp_path / "a")
+    assert c.state().fingerprint()[:-1] == a.state().fingerprint()[:-1]  # C pulled only: A lacks C's name
+
+
+def test_dry_run_changes_nothing(tmp_path: Path) -> None:
+    make_library(tmp_path / "a", "A", 2)
+    Library.create(tmp_path / "b", "B")
+    before = snapshot(tmp_path / "b")
+    with FolderRemote(tmp_path / "a") as r:
+        out = sync(local(tmp_path / "b"), r, dry_run=True)
+    assert out.plan.to_dict()["pull"]["objects"] == 2
+    assert snapshot(tmp_path / "b") == before
+
+
+def test_purge_travels_and_erases_the_files(tmp_path: Path) -> None:
+    a = make_library(tmp_path / "a", "A", 2)
+    Library.create(tmp_path / "b", "B")
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    victim = a.resources()[0]
+    a.retract(victim.id, purge=True, reason="asked to be removed")
+    gone = {f.hash for f in victim.files}
+    assert not gone & objects(tmp_path / "a")
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    assert not gone & objects(tmp_path / "b")
+    c = Library.create(tmp_path / "c", "C")
+    with FolderRemote(tmp_path / "b") as r:
+        sync(local(tmp_path / "c"), r)
+    assert not gone & objects(tmp_path / "c") and len(c.resources()) == 1
+
+
+# -- hostile folders --------------------------------------------------------------
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    make_library(tmp_path / "evil", "Evil", 2, size=3000)
+    Library.create(tmp_path / "b", "B")
+    yield tmp_path / "evil", tmp_path / "b"
+
+
+def _foreign_log(evil: Path) -> Path:
+    return next((evil / "log").iterdir())
+
+
+def _an_object(evil: Path) -> Path:
+    lib = Library.open(evil)
+    return lib.objects.path(sorted(lib.objects)[0])
+
+
+def _tamper_object(p: Path, data: bytes | None = None, append: bytes = b"", cut: int = 0) -> None:
+    os.chmod(p, 0o644)
+    raw = p.read_bytes()
+    if data is not None:
+        raw = data
+    raw = raw[: len(raw) - cut] + append
+    p.write_bytes(raw)
+
+
+def _edit_first_line(log: Path, old: bytes, new: bytes) -> None:
+    raw = log.read_bytes()
+    first, rest = raw.split(b"\n", 1)
+    log.write_bytes(first.replace(old, new, 1) + b"\n" + rest)
+
+
+HOSTILE = {
+    "symlinked log": lambda evil, b: (lambda lg: (lg.unlink(), lg.symlink_to("/etc/hostname")))(_foreign_log(evil)),
+    "symlinked object": lambda evil, b: (lambda p: (p.unlink(), p.symlink_to("/etc/hostname")))(_an_object(evil)),
+    "symlinked objects folder": lambda evil, b: (
+        os.rename(evil / "objects", evil / "real-objects"), (evil / "objects").symlink_to(evil / "real-objects")),
+    "blob with another hash": lambda evil, b: _tamper_object(_an_object(evil), data=b"x" * 3000),
+    "truncated blob": lambda evil, b: _tamper_object(_an_object(evil), cut=10),
+    "oversized blob": lambda evil, b: _tamper_object(_an_object(evil), append=b"more"),
+    "malformed line": lambda evil, b: _foreign_log(evil).open("ab").write(b'{"not": "a cagette line"}\n'),
+    "line of another site": lambda evil, b: _foreign_log(evil).open("ab").write(
+        _foreign_log(evil).read_bytes().split(b"\n")[0].replace(b'"seq":1', b'"seq":9') + b"\n"),
+    "non-canonical line": lambda evil, b: _edit_first_line(_foreign_log(evil), b'{"at"', b'{ "at"'),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE))
+def test_a_hostile_folder_is_refused_and_nothing_changes(pair: tuple[Path, Path], attack: str) -> None:
+    evil, b = pair
+    HOSTILE[attack](evil, b)
+    before = snapshot(b)
+    with pytest.raises(SyncError) as info, FolderRemote(evil) as r:
+        sync(local(b), r)
+    assert info.value.hint
+    after = snapshot(b)
+    assert {k: v for k, v in after.items() if k.startswith("log") or k == "index"} == \
+        {k: v for k, v in before.items() if k.startswith("log") or k == "index"}
+    lib = Library.open(b)
+    assert all(lib.objects.verify(h) for h in lib.objects), "a bad object was published"
+    assert lib.resources() == []
+
+
+def test_a_log_whose_known_prefix_differs_is_refused(tmp_path: Path) -> None:
+    make_library(tmp_path / "a", "A", 1)
+    Library.create(tmp_path / "b", "B")
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    add(Library.open(tmp_path / "a"), tmp_path, "later")
+    # the stick's copy of A's log is altered in a line B already holds
+    stick = tmp_path / "stick"
+    with FolderRemote(stick) as r:
+        sync(local(tmp_path / "a"), r)
+    a_site = Library.open(tmp_path / "a").site_id()
+    log = stick / "log" / f"{a_site}.jsonl"
+    log.write_bytes(log.read_bytes().replace(b'"A 0"', b'"Z 0"', 1))
+    before = snapshot(tmp_path / "b")
+    with pytest.raises(SyncError, match="differs from ours"), FolderRemote(stick) as r:
+        sync(local(tmp_path / "b"), r)
+    assert snapshot(tmp_path / "b") == before
+
+
+def test_lines_offered_for_our_own_site_are_refused(tmp_path: Path) -> None:
+    a = make_library(tmp_path / "a", "A", 1)
+    stick = tmp_path / "stick"
+    with FolderRemote(stick) as r:
+        sync(local(tmp_path / "a"), r)
+    site = a.site_id()
+    log = stick / "log" / f"{site}.jsonl"
+    last = json.loads(log.read_bytes().splitlines()[-1])
+    forged = dict(last, seq=last["seq"] + 1, clock=last["clock"] + 1, op="site", fields={"name": "Forged"})
+    forged.pop("id", None)
+    log.open("ab").write(json.dumps(forged, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+                         + b"\n")
+    before = snapshot(tmp_path / "a")
+    with pytest.raises(SyncError, match="own site"), FolderRemote(stick) as r:
+        sync(local(tmp_path / "a"), r)
+    assert snapshot(tmp_path / "a") == before
+
+
+# -- resuming ---------------------------------------------------------------------
+
+class CutFolder(FolderRemote):
+    """A folder whose transfers of large objects break after the first chunk."""
+
+    def read_object(self, digest: str, offset: int = 0) -> Iterator[bytes]:
+        chunks = super().read_object(digest, offset)
+
+        def cut() -> Iterator[bytes]:
+            yield next(chunks)
+            raise SyncError("cable pulled", "plug it back")
+
+        return cut()
+
+
+def test_a_broken_transfer_resumes_where_it_stopped(tmp_path: Path) -> None:
+    size = 3 * 1024 * 1024
+    make_library(tmp_path / "a", "A", 1, size=size)
+    Library.create(tmp_path / "b", "B")
+    with pytest.raises(SyncError, match="cable pulled"), CutFolder(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    parts = list((tmp_path / "b" / "local" / "sync-partial").iterdir())
+    assert len(parts) == 1 and 0 < parts[0].stat().st_size < size
+    kept = parts[0].stat().st_size
+    assert titles(tmp_path / "b") == []  # the log waits for its objects
+    logs = sum(p.stat().st_size for p in (tmp_path / "a" / "log").iterdir())
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+        received = r.counters.received
+    assert titles(tmp_path / "b") == ["A 0"]
+    (digest,) = objects(tmp_path / "b")
+    assert hash_file(Library.open(tmp_path / "b").objects.path(digest))[0] == digest
+    assert received == size - kept + logs
+    assert not parts[0].exists()
+
+
+def test_a_corrupt_partial_file_is_dropped_not_published(tmp_path: Path) -> None:
+    size = 2 * 1024 * 1024
+    make_library(tmp_path / "a", "A", 1, size=size)
+    Library.create(tmp_path / "b", "B")
+    (digest,) = objects(tmp_path / "a")
+    part = tmp_path / "b" / "local" / "sync-partial" / f"{digest}.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"\0" * 1000)
+    with pytest.raises(SyncError), FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    assert not part.exists() and objects(tmp_path / "b") == set()
+    with FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r)
+    assert objects(tmp_path / "b") == {digest}
+
+
+# -- convergence ----------------------------------------------------------------------
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("edit"), st.sampled_from([0, 1]), st.sampled_from(["title", "description"]),
+              st.text("abcdé ", min_size=1, max_size=6)),
+    st.tuples(st.just("sync"), st.sampled_from([0, 1, 2]), st.sampled_from([0, 1, 2]),
+              st.sampled_from(["both", "pull", "push"])),
+), min_size=1, max_size=10)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_concurrent_edits_converge_whatever_the_sync_order(tmp_path_factory: pytest.TempPathFactory,
+                                                           ops: list[tuple]) -> None:
+    root = tmp_path_factory.mktemp("conv")
+    paths = [root / n for n in "abc"]
+    libs = [Library.create(p, n) for p, n in zip(paths, "ABC", strict=True)]
+    rid = add(libs[0], root, "shared", tags=["x"]).id
+    moderator = libs[1].site_id()
+    for lib in libs:
+        lib.set_moderators([moderator])
+    with FolderRemote(paths[0]) as r:
+        sync(local(paths[1]), r)
+    for op in ops:
+        if op[0] == "edit":
+            _, who, key, value = op
+            libs[who].edit(rid, **{key: value})
+        else:
+            _, x, y, way = op
+            if x != y:
+                with FolderRemote(paths[y]) as r:
+                    sync(local(paths[x]), r, Direction(way))
+    for _round in range(2):
+        for x, y in ((0, 1), (1, 2), (2, 0)):
+            with FolderRemote(paths[y]) as r:
+                sync(local(paths[x]), r)
+    prints = [Library.open(p).state().fingerprint() for p in paths]
+    assert prints[0] == prints[1] == prints[2]
+    # and it is the merge of every line written, whatever the order they travelled in
+    from cagette.library.state import merge
+
+    events = {s: r.events for s, r in Library.open(paths[2]).read_logs().items()}
+    assert merge(events, [moderator]).fingerprint() == prints[0]
+    for p in paths:
+        with FolderRemote(paths[0] if p != paths[0] else paths[1]) as r:
+            assert prepare(local(p), r).plan.empty
+
+
+def test_cli_sync_to_a_stick_and_back(tmp_path: Path) -> None:
+    make_library(tmp_path / "a", "A", 2)
+    stick = tmp_path / "usb-stick"
+    first = run_cli("--library", str(tmp_path / "a"), "sync", str(stick), "--json")
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert data["plan"]["push"]["objects"] == 2 and data["plan"]["pull"]["objects"] == 0
+    dry = run_cli("--library", str(tmp_path / "b"), "sync", str(stick), "--dry-run")
+    assert dry.returncode == 0 and "receive: 3 log lines, 2 files" in dry.stdout, dry.stdout + dry.stderr
+    assert not (tmp_path / "b" / "log").exists() or not any((tmp_path / "b" / "log").iterdir())
+    back = run_cli("--library", str(tmp_path / "b"), "sync", str(stick), "--pull")
+    assert back.returncode == 0, back.stderr
+    assert titles(tmp_path / "b") == ["A 0", "A 1"]
+    again = run_cli("--library", str(tmp_path / "b"), "sync", str(stick), "--pull", "--json")
+    assert json.loads(again.stdout)["plan"]["total_bytes"] == 0
+    bad = run_cli("--library", str(tmp_path / "b"), "sync", str(tmp_path / "a" / "log"))
+    assert bad.returncode == 1 and "Hint:" in bad.stderr and "Traceback" not in bad.stderr
