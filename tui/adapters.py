@@ -44,16 +44,15 @@ def script_seconds(text: str) -> float:
 
 
 def project_problems(project: Any) -> list[Problem]:
-    """The problems ``cagette project check`` reports, if the video area can check."""
-    try:
-        from cagette.video import check as video_check
-    except ImportError:
-        return []
-    found = video_check.check(project)
+    """The problems ``cagette project check`` reports (missing files, scripts longer than their shots...)."""
+    from cagette.video.check import check_project
+
     out = []
-    for p in found:
-        out.append(Problem(str(getattr(p, "severity", "error")), str(getattr(p, "message", p)),
-                           str(getattr(p, "hint", "") or ""), str(getattr(p, "scene", "") or "")))
+    scenes = {s.slug for s in project.data.scenes}
+    shots = {sh.id: sc.slug for sc in project.data.scenes for sh in sc.shots}
+    for p in check_project(project, words_per_minute()):
+        scene = p.where if p.where in scenes else shots.get(p.where, "")
+        out.append(Problem(p.level, p.message, "", scene))
     return out
 
 
@@ -109,23 +108,33 @@ def last_render(project: Any) -> Path | None:
 
 
 def render_video(project: Any, preset: str, progress: Any) -> Path:
-    """Render *project* with *preset* into its exports folder; returns the video's path."""
-    from cagette.video import render
+    """Render *project* with *preset* into its exports folder (replacing an older render); the video's path."""
+    from cagette.video.render import render_project, resolve_preset
 
-    result = render.render(project.root, preset=preset, progress=progress)
-    return Path(getattr(result, "video", result))
-
-
-def publish_video(library: Path, project: Any, video: Path, progress: Any) -> str:
-    """Add a rendered video (with its captions and thumbnail) to the library; returns the resource id."""
-    from cagette.library import library as lib
-
-    progress.start(_publish_task(), None)
-    resource = lib.publish_render(library, project.root, video, progress=progress)
-    return str(getattr(resource, "id", resource))
+    result = render_project(project, preset=resolve_preset(project, preset), force=True, progress=progress,
+                            words_per_minute=words_per_minute())
+    return Path(result.video)
 
 
-def _publish_task() -> str:
+def open_library(app_library: Path | None = None) -> Any:
+    """The library the app works on (created and seeded on first use, like the command line)."""
+    from cagette import locations, settings
+    from cagette.library.library import open_choice
+
+    choice = locations.library_dir(app_library) if app_library else locations.library_dir()
+    return open_choice(choice, settings.current())
+
+
+def publish_video(library: Path | None, project: Any, video: Path, progress: Any) -> str:
+    """Add the project's latest render (with captions, transcript, thumbnail, storyboard) to the library."""
     from cagette.i18n import _
 
-    return _("Publishing")
+    progress.start(_("Publishing"), None)
+    lib = open_library(library)
+    data = project.data
+    meta: dict[str, Any] = {"title": data.title, "licence": data.licence, "language": data.language,
+                            "description": data.description, "authors": list(data.authors),
+                            "organisation": data.organisation or None}
+    resource = lib.add_path(project.root, **meta)
+    progress.finish()
+    return str(resource.id)

@@ -14,6 +14,9 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 60
         value = condition()
         if value:
             return value
+        errors = getattr(pilot.app, "errors_shown", None)
+        if errors:
+            raise AssertionError(f"the app showed an error while waiting for {what}: {errors}")
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause(0.05)

@@ -130,7 +130,7 @@ class RenderScreen(Screen[None]):
             return
         job = self.query_one("#job", JobPanel)
         output = self.output
-        library = self.app.library_path()  # type: ignore[attr-defined]
+        library = self.app.library_option  # type: ignore[attr-defined]
         job.start(lambda progress: adapters.publish_video(library, self.project, output, progress),
                   self._published, _("Publishing to the library…"))
 
