@@ -23,7 +23,7 @@ SIZE = (640, 360)
 FPS = 12.0
 MOVE_FRAMES = 16  # frames of movement per scene; the last picture is then held under the voice
 
-SAMPLE_VERSION = 1
+SAMPLE_VERSION = 2
 
 PAPER = {"red": (214, 72, 58), "blue": (52, 120, 196), "yellow": (240, 190, 50), "green": (70, 160, 95),
          "white": (250, 248, 240), "skin": (236, 188, 150), "grey": (150, 150, 150)}
@@ -88,6 +88,9 @@ TEXTS = {
     ),
 }
 
+# four fixed 4×4 patterns for the corner markers (bit r*4+c: white cell)
+MARKERS = (0b1011_0110_1001_0101, 0b0110_1101_0011_1010, 0b1100_0101_1110_0011, 0b0101_1010_0110_1101)
+
 # where each shape rests on the stage (centre, in pixels) and where it comes from
 PLACES = {"sun": ((480, 95), (760, 60)), "house": ((250, 210), (250, 470)), "person": ((430, 235), (760, 260)),
           "bubble": ((520, 120), (520, -120)), "star": ((120, 90), (-120, 60))}
@@ -108,17 +111,23 @@ def _stage(rng: Any) -> Any:
     base = np.array([238, 233, 222], dtype=float)
     img = Image.fromarray((base + grain + vignette[..., None]).clip(0, 255).astype("uint8"))
     d = ImageDraw.Draw(img)
-    mark = (120, 120, 120)
-    m, n = 10.0, 26
-    for x, y, sx, sy in ((m, m, 1, 1), (w - m, m, -1, 1), (m, h - m, 1, -1), (w - m, h - m, -1, -1)):
-        d.line([(x, y), (x + sx * n, y)], fill=mark, width=2)
-        d.line([(x, y), (x, y + sy * n)], fill=mark, width=2)
-    portrait_w = h * 9 / 16
-    for x in ((w - portrait_w) / 2, (w + portrait_w) / 2):
-        d.line([(x, m), (x, m + 14)], fill=mark, width=1)
-        d.line([(x, h - m - 14), (x, h - m)], fill=mark, width=1)
-    d.line([(w / 2 - 7, h / 2), (w / 2 + 7, h / 2)], fill=mark, width=1)
-    d.line([(w / 2, h / 2 - 7), (w / 2, h / 2 + 7)], fill=mark, width=1)
+    line = (208, 202, 190)
+    # the engraved safe areas (90 %) of the 16:9 and 9:16 frames, as on the real stage
+    sw, sh = w * 0.9, h * 0.9
+    d.rectangle(((w - sw) / 2, (h - sh) / 2, (w + sw) / 2, (h + sh) / 2), outline=line, width=1)
+    pw = sh * 9 / 16
+    d.rectangle(((w - pw) / 2, (h - sh) / 2, (w + pw) / 2, (h + sh) / 2), outline=line, width=1)
+    # alignment markers in the corners: small black squares with a white pattern
+    size, cell = 18, 3
+    corners = ((3, 3), (w - 3 - size, 3), (3, h - 3 - size), (w - 3 - size, h - 3 - size))
+    for n, (x, y) in enumerate(corners):
+        d.rectangle((x, y, x + size - 1, y + size - 1), fill=(30, 30, 30))
+        pattern = MARKERS[n]
+        for r in range(4):
+            for c in range(4):
+                if pattern >> (r * 4 + c) & 1:
+                    d.rectangle((x + (c + 1) * cell, y + (r + 1) * cell, x + (c + 2) * cell - 1,
+                                 y + (r + 2) * cell - 1), fill=(235, 232, 225))
     return img
 
 
@@ -196,11 +205,18 @@ def _shadow(layer: Any) -> Any:
     return shadow
 
 
-def _paste(img: Any, layer: Any, centre: tuple[float, float], angle: float = 0.0) -> None:
-    if angle:
-        layer = layer.rotate(angle, resample=3, expand=True)
+def _paste(img: Any, layer: Any, centre: tuple[float, float], angle: float = 0.0,
+           shadows: dict[int, Any] | None = None) -> None:
+    if abs(angle) > 0.05:
+        layer = layer.rotate(angle, resample=2, expand=True)
+        shadow = _shadow(layer)
+    else:
+        cache = shadows if shadows is not None else {}
+        shadow = cache.get(id(layer))
+        if shadow is None:
+            shadow = cache[id(layer)] = _shadow(layer)
     x, y = round(centre[0] - layer.width / 2), round(centre[1] - layer.height / 2)
-    img.alpha_composite(_shadow(layer), (x + 6, y + 7))
+    img.alpha_composite(shadow, (x + 6, y + 7))
     img.alpha_composite(layer, (x, y))
 
 
@@ -216,7 +232,9 @@ def scene_frames(scene: SampleScene, previous: tuple[str, ...], bubble_text: str
     rng = np.random.default_rng(seed)
     stage = _stage(rng).convert("RGBA")
     layers = {k: _shape_layer(k, bubble_text) for k in scene.shapes}
-    hand = _hand_layer()
+    layers = {k: v if k == "house" else v.resize((150, 150)) for k, v in layers.items()}
+    shadows: dict[int, Any] = {}
+    hand = _hand_layer().rotate(-8, resample=2, expand=True)
     new = [k for k in scene.shapes if k not in previous]
     paths = []
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -231,14 +249,14 @@ def scene_frames(scene: SampleScene, previous: tuple[str, ...], bubble_text: str
                 angle = (1 - t) * 12 * (1 if rest[0] > 320 else -1)
             else:
                 pos, angle = (rest[0] + wobble[0], rest[1] + wobble[1]), 0.0
-            _paste(img, layers[k].resize((150, 150)) if k != "house" else layers[k], pos, angle)
+            _paste(img, layers[k], pos, angle, shadows)
         if new:
             # the hand follows the last new shape in, then leaves downwards
             rest = PLACES[new[-1]][0]
             back = min(1.0, max(0.0, (f - MOVE_FRAMES * 0.6) / (MOVE_FRAMES * 0.3)))
             hx = rest[0] + 40
             hy = rest[1] + 190 + (1 - t) * 160 + back * 420
-            _paste(img, hand, (hx, hy), -8)
+            _paste(img, hand, (hx, hy), 0.0, shadows)
         path = out_dir / f"{f + 1:04d}.jpg"
         img.convert("RGB").save(path, quality=88)
         paths.append(path)

@@ -137,3 +137,30 @@ def test_sniff_magic_bytes() -> None:
     assert sniff(b"RIFF\0\0\0\0WAVEfmt ").kind == "audio"  # type: ignore[union-attr]
     assert sniff(b"%PDF-1.7 ...") is None
     assert sniff(b"") is None
+
+
+def test_cli_phone_prints_url_and_qr(project) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "phone", str(project.root), "--local",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CAGETTE_LANG": "en"})
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(2)]
+        url = lines[1].strip()
+        assert url.startswith(f"http://127.0.0.1:{port}/?k=") and len(url.split("k=")[1]) >= 16
+        qr = "".join(proc.stdout.readline() for _ in range(5))
+        assert "█" in qr or "▀" in qr
+        from tests.capture.conftest import wait_port
+
+        wait_port(port, None)
+        assert httpx.get(url).status_code == 200
+        assert httpx.get(url.split("?")[0]).status_code == 403
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=15)
+    assert proc.returncode in (0, 130)

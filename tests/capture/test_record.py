@@ -160,7 +160,7 @@ def test_preview_keeps_its_rate_without_slowing_recording(fakecam, tmp_path: Pat
     res = rec.run(tmp_path / "o.mkv", duration_s=3, on_hub=on_hub)
     prev = previews[0]
     prev.stop()
-    index, img = prev.image()
+    _index, img = prev.image()
     assert img is not None and img.shape[1] == 320
     assert prev.shown >= 10 * 2.5, f"preview gave {prev.shown} images in 3 s"
     assert res.frames >= 3 * 30 * 0.9

@@ -149,3 +149,71 @@ def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -
     assert len(json.loads(res.stdout)["frames"]) == 3
     res = run_cli("capture", "frames", str(project.root), "--scene", "2", "--reorder", "1,2")
     assert res.returncode == 2 and "every frame once" in res.stderr
+
+
+COLOURS = {"red": (0, 0, 255), "green": (0, 255, 0), "blue": (255, 0, 0)}
+
+
+def _colour_of(img: np.ndarray) -> str | None:
+    b, g, r = (float(v) for v in img.reshape(-1, 3).mean(axis=0))
+    for name, (cb, cg, cr) in COLOURS.items():
+        if abs(b - cb) < 60 and abs(g - cg) < 60 and abs(r - cr) < 60:
+            return name
+    return None
+
+
+@pytest.mark.slow
+def test_frames_render_through_the_video_engine(tmp_path: Path) -> None:
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from cagette.video.presets import get as get_preset
+    from cagette.video.project import create
+    from cagette.video.render import render_project
+
+    clip = tmp_path / "colours.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y",
+                    "-f", "lavfi", "-i", "color=c=red:s=160x120:r=10:d=0.6",
+                    "-f", "lavfi", "-i", "color=c=lime:s=160x120:r=10:d=0.6",
+                    "-f", "lavfi", "-i", "color=c=blue:s=160x120:r=10:d=0.6",
+                    "-filter_complex", "[0][1][2]concat=n=3:v=1", "-pix_fmt", "yuv420p", "-c:v", "libx264",
+                    "-preset", "ultrafast", str(clip)], check=True)
+    project = create(tmp_path / "anim", "Anim")
+    project.add_scene("Danse")
+    hub = FrameHub(FileSource(str(clip), realtime=True, loop=True)).start()
+    try:
+        sm = StopMotion(project, "danse", hub, fps=2)
+
+        def take_when(colour: str) -> None:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                f = hub.latest()
+                if f is not None and _colour_of(f.image()) == colour:
+                    sm.take()
+                    return
+                time.sleep(0.02)
+            raise AssertionError(f"never saw {colour}")
+
+        for c in ("red", "green", "blue", "green"):
+            take_when(c)
+    finally:
+        hub.stop()
+    assert [_colour_of(read_image(f)) for f in sm.frames()] == ["red", "green", "blue", "green"]
+    sm.delete([4])
+    sm.reorder([3, 1, 2])  # blue, red, green
+    assert [_colour_of(read_image(f)) for f in sm.frames()] == ["blue", "red", "green"]
+
+    result = render_project(project, preset=get_preset("draft"), out=tmp_path / "anim.mp4")
+    seen: list[str] = []
+    import av
+
+    with av.open(str(result.video)) as c:
+        for frame in c.decode(video=0):
+            name = _colour_of(frame.to_ndarray(format="bgr24"))
+            if name and (not seen or seen[-1] != name):
+                seen.append(name)
+    assert seen == ["blue", "red", "green"], seen
+    res = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                          str(result.video)], capture_output=True, text=True, check=True)
+    assert float(res.stdout) >= 1.4  # three frames at 2 fps

@@ -103,7 +103,7 @@ def seaweed(data_dir: Path, binary: Path) -> Iterator[S3Server]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=5)  # its data folder is thrown away: no need to wait longer
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)

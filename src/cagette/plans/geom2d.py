@@ -103,7 +103,7 @@ def dog_bones(poly: Sequence[Pt], radius: float) -> Poly:
             cx, cy = v[0] + radius * u[0], v[1] + radius * u[1]
             p1 = (v[0] - r2 * d1[0], v[1] - r2 * d1[1])
             start = math.atan2(p1[1] - cy, p1[0] - cx)
-            steps = 4
+            steps = 8
             for k in range(steps + 1):
                 ang = start - math.pi * k / steps  # clockwise, through the corner
                 out.append((cx + radius * math.cos(ang), cy + radius * math.sin(ang)))

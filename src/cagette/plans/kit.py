@@ -6,13 +6,13 @@ cancel or an error leaves the target as it was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cagette.errors import ParameterError
 from cagette.fsutil import atomic_write_text, staged_dir
 from cagette.i18n import _
+from cagette.plans.kit_toml import toml_value
 from cagette.plans.params import BoxParams
 from cagette.progress import Progress
 
@@ -42,27 +42,17 @@ def parse_only(text: str | None) -> tuple[str, ...]:
     return tuple(o for o in OUTPUTS if o in out or o == "params")
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def params_toml(p: BoxParams) -> str:
     f = p.framing
     lines = [
         "# The exact parameters of this kit: `cagette plans build --params params.toml` rebuilds it.",
         "[params]",
     ]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in p.to_dict().items()]
+    lines += [f"{k} = {toml_value(v)}" for k, v in p.to_dict().items()]
     lines += ["", "# Derived figures (read-only, ignored by --params).", "[derived]"]
     for k, v in f.derived().items():
         if k != "markers_mm":
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{k} = {toml_value(v)}")
     lines += ["", "# ArUco 4x4_50 marker centres on the stage, mm from the stage centre (+y towards the back)."]
     for mid, x, y in f.markers_mm:
         lines += ["[[markers]]", f"id = {mid}", f"x_mm = {round(x, 3)!r}", f"y_mm = {round(y, 3)!r}",

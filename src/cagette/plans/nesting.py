@@ -59,14 +59,30 @@ def nest(p: BoxParams) -> tuple[Sheet, ...]:
                     a=max(w, h) + 2 * EDGE_MM, b=min(w, h) + 2 * EDGE_MM),
             )
         items.append((pn, w, h, fits, fits_r))
-    # biggest first; first fit over every shelf of every sheet, then a new shelf, then a new sheet
-    items.sort(key=lambda it: (-max(it[1], it[2]), -(it[1] * it[2]), it[0].name))
+    # a few orderings and orientation preferences; keep the one that uses the fewest sheets
+    best: tuple[Sheet, ...] | None = None
+    orders = (lambda it: (-max(it[1], it[2]), -(it[1] * it[2]), it[0].name),
+              lambda it: (-(it[1] * it[2]), it[0].name))
+    for order in orders:
+        for upright in (False, True):
+            got = _pack(sorted(items, key=order), p, upright)
+            if best is None or len(got) < len(best):
+                best = got
+    assert best is not None
+    return best
+
+
+def _pack(items: list[tuple[Panel, float, float, bool, bool]], p: BoxParams, upright: bool) -> tuple[Sheet, ...]:
+    sw, sh = p.sheet_width_mm, p.sheet_height_mm
+    grow = p.kerf_mm / 2
+    usable_w, usable_h = sw - 2 * EDGE_MM, sh - 2 * EDGE_MM
     gap = p.part_gap_mm
     sheets: list[_Open] = []
     for pn, w, h, fits, fits_r in items:
         options = [(w, h, False)] if fits else []
         if fits_r:
             options.append((h, w, True))
+        options.sort(key=lambda o: o[1], reverse=upright)  # flat first, or upright first
         spot = None
         for sheet in sheets:
             spot = sheet.find(options, gap)
@@ -101,14 +117,14 @@ class _Open:
         for i, shelf in enumerate(self.shelves):
             y, sh, x = shelf
             last = i == len(self.shelves) - 1
-            for w, h, rot in sorted(options, key=lambda o: o[1]):
+            for w, h, rot in options:
                 room_h = (self.height - y) if last else sh
                 if x + w <= self.width + eps and h <= room_h + eps:
                     shelf[2] = x + w + gap
                     shelf[1] = max(sh, h)
                     return (x, y, rot)
         y = (self.shelves[-1][0] + self.shelves[-1][1] + gap) if self.shelves else 0.0
-        for w, h, rot in sorted(options, key=lambda o: o[1]):
+        for w, h, rot in options:
             if y + h <= self.height + eps and w <= self.width + eps:
                 self.shelves.append([y, h, w + gap])
                 return (0.0, y, rot)

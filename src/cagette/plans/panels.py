@@ -159,6 +159,8 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
     lip_x0 = xi - f.wing_width_mm + t
     diff_len = wing_d - 2 * max(fw, 20.0)
     d = p.diffuser_thickness_mm
+    # the diffuser rests on the bottom of its slots; a router needs them taller than its cutter
+    slot_d = d if not p.dog_bones else max(d, 2 * math.sqrt(2) * p.dog_bone_radius_mm + 0.2)
     leg_tabs = tabs(depth, fw)
     lip_tabs = tabs(wing_d, fw)
     panels: list[Panel] = []
@@ -197,8 +199,8 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
                 leg_holes.append(g.rect(a, top - t, b, top, ccw=False))
         for a, b in _tenons(wing_d, tw):
             leg_holes.append(g.rect(a, f.wing_top_mm - t, b, f.wing_top_mm, ccw=False))
-        leg_holes.append(g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + d, ccw=False))
-        cable_v = (f.diffuser_z_mm + d + f.wing_top_mm - t) / 2
+        leg_holes.append(g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + slot_d, ccw=False))
+        cable_v = (f.diffuser_z_mm + slot_d + f.wing_top_mm - t) / 2
         leg_holes.append(g.circle(0.0, cable_v, CABLE_HOLE_MM / 2, 16))
         leg_lines: list[tuple[Pt, ...]] = []
         leg_texts = [Text(-depth / 2 + 2 * t, f.leg_height_mm - 2 * t - TEXT_MM, TEXT_MM, f"leg {side}")]
@@ -265,7 +267,7 @@ def build_panels(p: BoxParams) -> tuple[Panel, ...]:
     for a, b in reversed(lip_tabs):
         lo += [(b, lip_top), (b, f.wing_top_mm), (a, f.wing_top_mm), (a, lip_top)]
     lo += [(-wing_d / 2, lip_top)]
-    lip_holes = [g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + d, ccw=False)]
+    lip_holes = [g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + slot_d, ccw=False)]
     diff = g.rect(lip_x0, -diff_len / 2, xi + t, diff_len / 2)
     w_outer, w_holes = _finish(p, wo, wing_holes)
     l_outer, l_holes = _finish(p, lo, lip_holes)

@@ -207,6 +207,14 @@ def _diverged(site: str, remote: str) -> SyncError:
     )
 
 
+def _own_site(site: str, remote: str) -> SyncError:
+    return SyncError(
+        _("{remote} offers lines for our own site's log ({site}): refused.").format(remote=remote, site=site),
+        _("Only this library writes its own log. If this library was restored from an old copy, "
+          "move it aside and sync a fresh one from {remote}.").format(remote=remote),
+    )
+
+
 def plan_logs(local: SideState, remote: SideState, direction: Direction = Direction.BOTH,
               remote_name: str = "the remote") -> tuple[LogMove, ...]:
     """Which log bytes go which way, or :class:`SyncError` if a log diverged."""
@@ -214,6 +222,10 @@ def plan_logs(local: SideState, remote: SideState, direction: Direction = Direct
     for site in sorted(set(local.logs) | set(remote.logs)):
         check_site_id(site)
         mine, theirs = local.logs.get(site), remote.logs.get(site)
+        if site == local.site_id and theirs is not None and theirs.size and (
+                mine is None or theirs.size > mine.size
+                or (theirs.size == mine.size and theirs.sha256 != mine.sha256)):
+            raise _own_site(site, remote_name)
         if theirs is not None and mine is not None:
             if theirs.size == mine.size:
                 if theirs.sha256 != mine.sha256:
@@ -239,13 +251,6 @@ def plan_logs(local: SideState, remote: SideState, direction: Direction = Direct
             if mine.size == 0:
                 continue
             longer, start, lines, way = mine, 0, mine.lines, Direction.PUSH
-        if way is Direction.PULL and site == local.site_id:
-            raise SyncError(
-                _("{remote} offers lines for our own site's log ({site}): refused.").format(
-                    remote=remote_name, site=site),
-                _("Only this library writes its own log. If this library was restored from an old copy, "
-                  "move it aside and sync a fresh one from {remote}.").format(remote=remote_name),
-            )
         if way is Direction.PUSH and remote.site_id is not None and site == remote.site_id:
             raise SyncError(
                 _("We hold more of {remote}'s own log ({site}) than it does: refused.").format(

@@ -46,8 +46,9 @@ class S3Remote(Remote):
         config = Config(s3={"addressing_style": "path"}, connect_timeout=timeout_s, read_timeout=timeout_s,
                         retries={"max_attempts": 2}, request_checksum_calculation="when_required",
                         response_checksum_validation="when_required")
-        self.client = boto3.client("s3", endpoint_url=endpoint or None, region_name=region or None,
-                                   config=config)
+        session = boto3.session.Session()  # fresh: credentials are read from the environment now
+        self.client = session.client("s3", endpoint_url=endpoint or None, region_name=region or None,
+                                     config=config)
         self._logs: dict[str, bytes] = {}
         self._listing: set[str] | None = None
 

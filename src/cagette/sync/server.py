@@ -309,6 +309,12 @@ def serve_forever(library: LocalLibrary, config: ServeConfig, host: str, port: i
 
     from cagette.i18n import _
 
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)  # stop as cleanly as on Ctrl-C (unannounce, close)
     library.max_object_bytes = config.max_object_bytes
     app = build_app(library, config)
     announcer = None
@@ -321,7 +327,8 @@ def serve_forever(library: LocalLibrary, config: ServeConfig, host: str, port: i
             from cagette.sync.discover import Announcer
 
             announcer = Announcer(server.port, library.site_id or "", token_required=config.read_token is not None,
-                                  address=_lan_address() if host != "127.0.0.1" else "127.0.0.1")
+                                  address=_lan_address() if host != "127.0.0.1" else "127.0.0.1",
+                                  site_name=library.handle.site().site_name)
             announcer.start()
         try:
             server.thread.join()

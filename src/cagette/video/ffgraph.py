@@ -76,10 +76,10 @@ def _fit(v: Visual, w: int, h: int, tag: str) -> str:
         bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
         return (f"split[{tag}a][{tag}b];"
                 f"[{tag}a]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
-                f"boxblur=4:2,scale={w}:{h}:flags=bilinear[{tag}bg];"
-                f"[{tag}b]scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic[{tag}fg];"
+                f"boxblur=4:2,scale={w}:{h}:flags=bilinear:out_range=tv[{tag}bg];"
+                f"[{tag}b]scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic:out_range=tv[{tag}fg];"
                 f"[{tag}bg][{tag}fg]overlay=(W-w)/2:(H-h)/2,setsar=1")
-    return (f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic,"
+    return (f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic:out_range=tv,"
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1")
 
 
@@ -87,7 +87,7 @@ def _ken_burns(v: Visual, w: int, h: int, fps: int) -> tuple[str, str]:
     """Cover a (1.12 w)×(1.12 h) frame once, then pan a w×h window across it (before, after the loop)."""
     cw, ch = int(math.ceil(w * 1.12 / 2) * 2), int(math.ceil(h * 1.12 / 2) * 2)
     n = max(1, int(round(v.duration_s * fps)) - 1)
-    before = f"scale={cw}:{ch}:force_original_aspect_ratio=increase:flags=bicubic,crop={cw}:{ch},setsar=1"
+    before = f"scale={cw}:{ch}:force_original_aspect_ratio=increase:flags=bicubic:out_range=tv,crop={cw}:{ch},setsar=1"
     after = f"crop={w}:{h}:x='floor({cw - w}*min(n/{n}\\,1))':y='floor({ch - h}*min(n/{n}\\,1)/2)'"
     return before, after
 

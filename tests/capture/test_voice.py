@@ -1,0 +1,97 @@
+"""Voice-over recorded from a PulseAudio null sink fed with espeak-ng speech."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cagette.capture.voice import level_dbfs, meter
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def pulse(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A private PulseAudio daemon (runs as root here) with a null sink."""
+    run = Path(f"/tmp/cagette-pa-{os.getpid()}-{time.monotonic_ns()}")
+    run.mkdir()
+    env = {"XDG_RUNTIME_DIR": str(run), "HOME": str(run), "PULSE_RUNTIME_PATH": str(run / "pulse"),
+           "PULSE_SERVER": f"unix:{run}/pulse/native"}
+    full = {**os.environ, **env}
+    proc = subprocess.Popen(["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "--system=false", "-n",
+                             "--load=module-native-protocol-unix", "--load=module-null-sink sink_name=cagette_null",
+                             "--log-target=stderr"], env=full, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["pactl", "info"], env=full, capture_output=True).returncode != 0:
+            assert proc.poll() is None, "pulseaudio exited"
+            assert time.monotonic() < deadline, "pulseaudio did not answer"
+            time.sleep(0.1)
+        yield env
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def loud_seconds(path: Path, threshold_db: float = -35.0) -> float:
+    with wave.open(str(path)) as w:
+        rate, data = w.getframerate(), w.readframes(w.getnframes())
+    win = rate // 20 * 2
+    return sum(1 for i in range(0, len(data), win) if level_dbfs(data[i: i + win])[1] > threshold_db) * 0.05
+
+
+def test_voice_over_from_a_null_sink(pulse: dict[str, str], project, tmp_path: Path) -> None:
+    speech = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech), "Bonjour, voici la voix off de la scène."],
+                   check=True)
+
+    def play() -> None:
+        time.sleep(1.6)  # after the one-second count-in
+        subprocess.run(["paplay", "-d", "cagette_null", str(speech)], env={**os.environ, **pulse}, check=True)
+
+    player = threading.Thread(target=play)
+    player.start()
+    res = run_cli("capture", "voice", str(project.root), "--scene", "intro", "--duration", "5", "--count-in", "1",
+                  "--backend", "pulse", "--device", "cagette_null.monitor", "--json", env=pulse)
+    player.join()
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    out = Path(data["path"])
+    assert out == project.root / "audio" / "voice-intro.wav"
+    assert project.reload().scene("intro").voice == "audio/voice-intro.wav"
+    with wave.open(str(out)) as w:
+        assert w.getnchannels() == 1 and w.getframerate() == 48000
+        assert abs(w.getnframes() / 48000 - 5.0) < 0.1
+    assert data["peak_dbfs"] > -20
+    said, heard = loud_seconds(speech), loud_seconds(out)
+    assert said > 1.0 and abs(heard - said) < 0.5 * said, (said, heard)
+
+
+def test_voice_without_microphone_fails_cleanly(project, tmp_path: Path) -> None:
+    env = {"PULSE_SERVER": f"unix:{tmp_path}/none", "XDG_RUNTIME_DIR": str(tmp_path)}
+    res = run_cli("capture", "voice", str(project.root), "--scene", "intro", "--duration", "1", "--count-in", "0",
+                  "--backend", "pulse", env=env)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and "microphone" in res.stderr
+    assert not list((project.root / "audio").iterdir())
+
+
+def test_meter_and_levels() -> None:
+    full = (np.ones(4800, "<i2") * 32767).tobytes()
+    assert level_dbfs(full)[0] > -0.01
+    assert level_dbfs(b"\0\0" * 100) == (-120.0, -120.0)
+    assert meter(0.0, 10) == "█" * 10 and meter(-60.0, 10) == "░" * 10

@@ -1,0 +1,169 @@
+"""Host driver <-> firmware over a REAL pseudo-terminal pair with pyserial."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import tty
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cagette.capture.trigger import Press, QueueTrigger
+from cagette.device import finder
+from cagette.device.controller import Controller
+from cagette.errors import DeviceError
+from tests.device.sim import SimDevice
+
+
+def wait_for(cond: Any, timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def test_hello_over_the_pty(controller: Controller, sim: SimDevice) -> None:
+    assert controller.info is not None
+    assert controller.info.firmware == "1.0.0" and controller.info.protocol == 1
+    assert "button" in controller.info.caps
+    assert controller.port == sim.port and sim.app.session
+    assert controller.ping() < 2.0
+
+
+def test_set_and_read_levels_and_ramps_reach_their_target(controller: Controller, sim: SimDevice) -> None:
+    targets = controller.set_lights(key=75, fill=30.25, ramp_ms=250)
+    assert targets == {"key": 75.0, "fill": 30.2} or targets == {"key": 75.0, "fill": 30.3}
+    first = controller.levels()
+    assert first["targets"]["key"] == 75.0
+    wait_for(lambda: not controller.levels()["ramping"], what="the ramp to end")
+    levels = controller.levels()["levels"]
+    assert levels["key"] == 75.0 and abs(levels["fill"] - 30.25) < 0.1
+    from cagette_fw.lights import duty_for
+
+    assert sim.state.pwms[16].duty_u16() == duty_for(75.0)
+    controller.set_lights(key=0, ramp_ms=0)
+    assert controller.levels()["levels"]["key"] == 0.0 and sim.state.pwms[16].duty_u16() == 0
+
+
+def test_bad_values_are_a_device_error_not_a_crash(controller: Controller) -> None:
+    with pytest.raises(DeviceError, match="bad_value"):
+        controller.set_lights(key=150)
+    assert controller.request("dance").error == "unknown_command"
+    assert controller.ping() < 2.0
+
+
+def test_button_presses_arrive_in_order_debounced(controller: Controller, sim: SimDevice) -> None:
+    trigger = controller.trigger
+    assert isinstance(trigger, QueueTrigger)
+    starts = []
+    for hold in (40, 60, 90, 50, 70):
+        start, end = sim.press(hold)  # each edge bounces for ~11 ms
+        starts.append(start)
+        sim.wait_board_time(end + 60)
+    start, _ = sim.press(1000)
+    starts.append(start)
+    events = [trigger.get(timeout=10) for _ in range(6)]
+    assert all(e is not None and e.source == "device" for e in events)
+    assert [e.press for e in events if e] == [Press.SHORT] * 5 + [Press.LONG]
+    board = [e.board_ms for e in events if e]
+    assert board == sorted(board)
+    assert [b - s for b, s in zip(board, starts, strict=True)] == [11] * 6  # the time the contact settled
+    assert trigger.get(timeout=0.3) is None  # bounces gave nothing extra
+    assert sim.app.button.presses == 6
+
+
+def test_unplug_and_replug_reconnects(controller: Controller, sim: SimDevice) -> None:
+    old_port = sim.port
+    sim.unplug()
+    wait_for(lambda: not controller.connected, 5, "the controller to notice the unplug")
+    with pytest.raises(DeviceError):
+        controller.ping()
+    time.sleep(0.3)  # a few failed attempts: the back-off grows
+    new_port = sim.plug()
+    assert sim.port == new_port and old_port
+    controller.wait_connected(10)
+    assert controller.connections == 2 and controller.port == new_port
+    assert controller.ping() < 2.0
+    _, end = sim.press(50)
+    event = controller.trigger.get(timeout=10)  # type: ignore[union-attr]
+    assert event is not None and event.press is Press.SHORT
+
+
+def test_the_port_is_opened_exclusively(controller: Controller, sim: SimDevice) -> None:
+    with pytest.raises(DeviceError, match="exclusively") as err:
+        finder.open_port(sim.port)
+    assert err.value.hint and "Another program" in err.value.hint
+
+
+def test_probe_confirms_the_board_by_its_hello(sim: SimDevice) -> None:
+    info = finder.probe(sim.port)
+    assert info.device == "cagette-studio"
+    port, info2 = finder.find_board(sim.port)
+    assert port == sim.port and info2 == info
+
+
+def _silent_pty() -> tuple[int, str]:
+    master, slave = os.openpty()
+    tty.setraw(master)
+    name = os.ttyname(slave)
+    os.close(slave)
+    return master, name
+
+
+def test_probe_refuses_a_silent_or_foreign_board() -> None:
+    master, name = _silent_pty()
+    try:
+        with pytest.raises(DeviceError, match="answered"):
+            finder.probe(name, timeout=0.3)
+        stop = threading.Event()
+
+        def foreign() -> None:  # a MicroPython board running something else: a REPL echo
+            while not stop.is_set():
+                try:
+                    data = os.read(master, 1024)
+                except OSError:
+                    time.sleep(0.01)
+                    continue
+                if b"probe" in data:
+                    os.write(master, b'{"id": "probe", "ok": true, "device": "thermostat"}\n')
+
+        thread = threading.Thread(target=foreign, daemon=True)
+        thread.start()
+        with pytest.raises(DeviceError, match="not a cagette"):
+            finder.probe(name, timeout=2)
+        stop.set()
+    finally:
+        os.close(master)
+
+
+def test_controller_keeps_looking_when_no_board_answers() -> None:
+    master, name = _silent_pty()
+    try:
+        ctl = Controller(lambda: [name], hello_timeout_s=0.2, backoff_s=(0.01, 0.05)).start()
+        with pytest.raises(DeviceError, match="did not answer"):
+            ctl.wait_connected(0.8)
+        ctl.stop()
+        assert not ctl.connected
+    finally:
+        os.close(master)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(noise=st.lists(st.binary(min_size=1, max_size=700), min_size=1, max_size=3),
+       to_board=st.binary(max_size=600))
+def test_fuzz_both_ways_over_the_pty(controller: Controller, sim: SimDevice, noise: list[bytes],
+                                     to_board: bytes) -> None:
+    """Noise from the board to the host, and from the host to the board:
+    neither side stops answering."""
+    for chunk in noise:
+        os.write(sim.master, chunk + b"\n")
+    controller._write(to_board + b"\n")  # raw bytes, past the encoder
+    assert controller.ping() < 5.0
+    assert controller.connected and controller._thread is not None and controller._thread.is_alive()

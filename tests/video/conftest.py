@@ -1,0 +1,85 @@
+"""Media made by the tests themselves, and independent probes (Debian's ffprobe, ffmpeg's ebur128)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cagette.video import synth
+
+SIZE = (192, 108)
+FPS = 25
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("media")
+    m: dict[str, Path] = {}
+    m["clip"] = synth.clip(d / "clip.mp4", 2.0, SIZE, FPS, number=1)
+    m["clip2"] = synth.clip(d / "clip2.mp4", 1.2, SIZE, FPS, number=2, freq=660)
+    m["still"] = synth.frame_image(d / "still.jpg", 3, (384, 216))
+    m["frames"] = d / "frames"
+    for i in range(6):
+        synth.frame_image(d / "frames" / f"img{i}.png", i, SIZE)
+    m["voice"] = synth.speech_wav(d / "voice.wav", "Bonjour et bienvenue. Voici comment déclarer un changement "
+                                  "d'adresse.", pad_s=0.3)
+    m["voice2"] = synth.speech_wav(d / "voice2.wav", "Le papier bouge tout seul.")
+    m["music"] = synth.music_wav(d / "music.wav", 3.0)
+    m["portrait"] = synth.clip(d / "portrait.mp4", 1.0, (108, 192), FPS, number=4)
+    m["rotated"] = synth.clip(d / "rotated.mp4", 1.0, SIZE, FPS, number=5, rotation=90)
+    m["vfr"] = synth.clip(d / "vfr.mp4", 1.0, SIZE, 30, number=6, vfr=True)
+    m["hz44"] = synth.clip(d / "hz44.mp4", 1.0, SIZE, FPS, number=7, audio_rate=44100)
+    m["noaudio"] = synth.clip(d / "noaudio.mov", 1.0, SIZE, FPS, number=8, audio_rate=None)
+    data = m["clip"].read_bytes()
+    (d / "truncated.mp4").write_bytes(data[: len(data) // 3])
+    m["truncated"] = d / "truncated.mp4"
+    (d / "notavideo.mp4").write_text("this is a shopping list, not a video\n")
+    m["fake"] = d / "notavideo.mp4"
+    return m
+
+
+def ffprobe(path: Path) -> dict[str, Any]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def video_stream(info: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in info["streams"] if s["codec_type"] == "video")
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) measured by ffmpeg's ebur128 filter."""
+    from cagette.video.ffgraph import ffmpeg_exe
+
+    res = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
+                          "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True)
+    summary = res.stderr[res.stderr.rfind("Summary:"):]
+    i = float(re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))  # type: ignore[union-attr]
+    return i, peak
+
+
+def decode_frames(path: Path) -> dict[int, Any]:
+    """Every frame of a video by frame number (RGB arrays), decoded with PyAV."""
+    import av
+
+    frames = {}
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        rate = float(stream.average_rate)
+        for f in c.decode(stream):
+            frames[int(round(f.time * rate))] = f.to_ndarray(format="rgb24")
+    return frames
+
+
+def psnr(a: Any, b: Any) -> float:
+    import numpy as np
+
+    mse = float(((a.astype("float64") - b.astype("float64")) ** 2).mean())
+    return 99.0 if mse < 1e-9 else 10 * float(np.log10(255 ** 2 / mse))

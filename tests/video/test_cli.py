@@ -1,0 +1,132 @@
+"""`cagette project ...` and `cagette render`, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cagette.video import synth
+from cagette.video.project import Project
+from tests.conftest import run_cli
+
+
+def test_new_show_and_refuse_existing(tmp_path: Path) -> None:
+    r = run_cli("project", "new", str(tmp_path / "v"), "--title", "Ma vidéo")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "v" / "project.toml").is_file()
+    r = run_cli("project", "new", str(tmp_path / "v"))
+    assert r.returncode == 2 and "already exists" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("project", "show", str(tmp_path / "v"), "--json")
+    assert json.loads(r.stdout)["project"]["title"] == "Ma vidéo"
+
+
+def test_templates_from_the_user_library(tmp_path: Path, isolated_home: Path) -> None:
+    d = isolated_home / "library" / "templates" / "tuto-test" / "en"
+    d.mkdir(parents=True)
+    (d / "project.toml").write_text(
+        'schema = 1\n[template]\nslug = "tuto-test"\ntitle = "A tutorial"\ndescription = "Step by step"\n'
+        'target_duration_s = 90\n[project]\ntitle = ""\n'
+        '[[scenes]]\nslug = "intro"\ntitle = "Intro"\nscript = "Hello."\n')
+    r = run_cli("project", "templates", "--json")
+    assert r.returncode == 0, r.stderr
+    assert "tuto-test" in [t["slug"] for t in json.loads(r.stdout)]
+    r = run_cli("project", "new", str(tmp_path / "t"), "--template", "tuto-test")
+    assert r.returncode == 0, r.stderr
+    assert Project.open(tmp_path / "t").data.scene("intro").script == "Hello."
+    r = run_cli("project", "new", str(tmp_path / "u"), "--template", "nope")
+    assert r.returncode == 2 and "nope" in r.stderr and not (tmp_path / "u").exists()
+
+
+def test_import_to_scenes_by_slug_and_position(media: dict[str, Path], tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    Project.create(proj, "Import")
+    r = run_cli("project", "import", str(proj), str(media["clip"]), str(media["still"]), "--scene", "1")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("project", "import", str(proj), str(media["frames"]), "--scene", "atelier")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("project", "import", str(proj), str(media["clip2"]), "--scene", "3")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("project", "import", str(proj), str(media["clip2"]), "--scene", "9")
+    assert r.returncode == 1 and "9" in r.stderr
+    d = Project.open(proj).data
+    assert [s.slug for s in d.scenes] == ["scene-1", "atelier", "scene-3"]
+    assert [sh.kind for sh in d.scene(1).shots] == ["clip", "still"]
+    assert len(d.scene("atelier").shots) == 6
+
+
+@pytest.mark.parametrize("key", ["truncated", "fake"])
+def test_import_refuses_broken_files_by_name(key: str, media: dict[str, Path], tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    Project.create(proj, "Import")
+    r = run_cli("project", "import", str(proj), str(media["clip"]), str(media[key]))
+    assert r.returncode == 1
+    assert media[key].name in r.stderr and "Traceback" not in r.stderr
+    assert list((proj / "rushes").iterdir()) == []  # nothing copied
+
+
+def test_check_lists_every_problem(media: dict[str, Path], tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p", "Check")
+    p.add_scene("Vide", "Un texte.")
+    p.add_scene("Long", " ".join(["mot"] * 60))
+    shot = p.add_shot(2, media["clip"])
+    (p.root / shot.source).unlink()
+    r = run_cli("project", "check", str(p.root), "--json")
+    assert r.returncode == 1
+    problems = json.loads(r.stdout)["problems"]
+    text = " ".join(x["message"] for x in problems)
+    assert "vide has no shot" in text and "clip.mp4 is missing" in text
+    p2 = Project.create(tmp_path / "q", "Ok")
+    p2.add_scene("A", "Court.")
+    p2.add_shot(1, media["clip"])
+    p2.set_voiceover(1, media["voice2"])
+    r = run_cli("project", "check", str(p2.root))
+    assert r.returncode == 0, r.stdout
+
+
+def test_render_cli_writes_and_refuses_overwrite(media: dict[str, Path], tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p", "Cli")
+    p.set_export(title_card=False, end_card=False)
+    p.add_scene("A")
+    p.add_shot(1, media["clip2"])
+    out = tmp_path / "o" / "film.mp4"
+    r = run_cli("render", str(p.root), "--preset", "draft", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert Path(data["video"]) == out and out.is_file() and out.with_suffix(".srt").is_file()
+    r = run_cli("render", str(p.root), "--preset", "draft", "--out", str(out))
+    assert r.returncode == 2 and "--force" in r.stderr
+    r = run_cli("render", str(p.root), "--preset", "nope")
+    assert r.returncode == 2 and "web-16x9" in r.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path: Path) -> None:
+    clip = synth.clip(tmp_path / "long.mp4", 6.0, (320, 180), 25)
+    p = Project.create(tmp_path / "p", "Long")
+    p.add_scene("A")
+    p.add_shot(1, clip, speed=0.1)  # 60 s of 1080p output: long enough to interrupt
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "render", str(p.root), "--preset", "web-16x9"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if "Rendering" in line and "%" in line or not line:
+            break
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    exports = p.root / "exports"
+    assert not [f for f in exports.rglob("*") if f.is_file()]
+    leftovers = subprocess.run(["pgrep", "-f", str(p.root)], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
