@@ -97,8 +97,7 @@ async def test_phone_page_shows_its_address_and_qr_code(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 50)) as pilot:
         dialog = PhoneDialog(open_project(root), host="127.0.0.1", port=free_port())
         app.push_screen(dialog)
-        await wait_for(pilot, lambda: dialog.url, what="phone page")
-        assert "█" in str(dialog.query_one("#qr").render())
+        await wait_for(pilot, lambda: dialog.url and "█" in str(dialog.query_one("#qr").render()), what="phone page")
         assert dialog.url in str(dialog.query_one("#phone-text").render())
         page = httpx.get(dialog.url, timeout=10)
         assert page.status_code == 200

@@ -29,6 +29,7 @@ from cagette.i18n import N_, _
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
 from cagette_tui.widgets.picture import Picture, renderable_from_bgr
+from cagette_tui.widgets.slider import Slider
 
 KEYS = [
     ("Space", N_("shutter")), ("M", N_("video / stop-motion")), ("O", N_("onion skin")),
@@ -64,6 +65,8 @@ class CaptureScreen(Screen[None]):
     CaptureScreen #strip { height: auto; padding: 1 0 0 0; }
     CaptureScreen #capture-status { padding: 1 0 0 0; }
     CaptureScreen #capture-side Button { width: 100%; }
+    CaptureScreen .light { display: none; }
+    CaptureScreen.-lights .light { display: block; }
     """
 
     def __init__(self, project: Any, source: str | None = None) -> None:
@@ -82,6 +85,7 @@ class CaptureScreen(Screen[None]):
         self._generation = 0  # the workers of an older camera stop when it changes
         self._onion_images: list[Any] = []
         self._lock = threading.Lock()
+        self.controller: Any = None
 
     # layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -97,6 +101,9 @@ class CaptureScreen(Screen[None]):
                             placeholder="http://192.168.1.20:8080/video")
                 yield Button(_("Phone upload page (U)"), id="phone")
                 yield Static("", id="capture-status")
+                yield Static(_("Lights: no studio controller connected."), id="lights-state")
+                yield Slider(_("Key "), id="light-key", classes="light")
+                yield Slider(_("Fill"), id="light-fill", classes="light")
             with Vertical(id="capture-main"):
                 yield Static(self._mode_text(), id="mode", classes="title")
                 yield Picture(_("No camera yet: choose one on the left, or type a phone's URL and press Enter."),
@@ -123,9 +130,71 @@ class CaptureScreen(Screen[None]):
         self.query_one("#preview", Picture).focus()
         if self.location:
             self.start_camera(self.location)
+        self._start_controller()
+        self.set_interval(1.0, self._check_lights)
 
     def on_unmount(self) -> None:
         self.stop_camera()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    # the studio's controller: lights and the shutter button -----------------------------
+    def _start_controller(self) -> None:
+        """Look for the studio's board in the background; its button feeds the app's shutter."""
+        try:
+            from cagette import settings
+            from cagette.device.controller import Controller
+            from cagette.device.finder import port_lister
+
+            port = settings.current().device.port or None
+            self.controller = Controller(port_lister(port), trigger=self.app.shutter).start()  # type: ignore[attr-defined]
+        except (CagetteError, ImportError) as exc:
+            self.controller = None
+            self.query_one("#lights-state", Static).update(
+                _("Lights: the controller cannot be used ({error}).").format(error=getattr(exc, "message", exc)))
+
+    def _check_lights(self) -> None:
+        connected = self.controller is not None and self.controller.connected
+        if connected == self.has_class("-lights"):
+            return
+        self.set_class(connected, "-lights")
+        self.query_one("#lights-state", Static).update(
+            _("Lights of the studio (←/→ on a slider):") if connected
+            else _("Lights: no studio controller connected."))
+        if connected:
+            self._read_levels()
+
+    @work(thread=True, group="lights")
+    def _read_levels(self) -> None:
+        try:
+            levels = self.controller.levels()
+        except CagetteError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self._show_levels, levels)
+
+    def _show_levels(self, levels: dict[str, Any]) -> None:
+        for channel in ("key", "fill"):
+            value = levels.get(channel, levels.get("levels", {}).get(channel) if isinstance(
+                levels.get("levels"), dict) else None)
+            if isinstance(value, (int, float)):
+                self.query_one(f"#light-{channel}", Slider).set_reactive(Slider.value, float(value))
+                self.query_one(f"#light-{channel}", Slider).refresh()
+
+    def on_slider_changed(self, event: Slider.Changed) -> None:
+        channel = (event.slider.id or "").removeprefix("light-")
+        if channel in ("key", "fill"):
+            self._set_light(channel, event.value)
+
+    @work(thread=True, exclusive=True, group="set-lights")
+    def _set_light(self, channel: str, value: float) -> None:
+        if self.controller is None:
+            return
+        try:
+            self.controller.set_lights(**{channel: value, "ramp_ms": 150})
+        except CagetteError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
 
     # camera -------------------------------------------------------------------------
     def _mode_text(self) -> str:
