@@ -69,8 +69,11 @@ class CaptureScreen(Screen[None]):
     CaptureScreen.-lights .light { display: block; }
     """
 
-    def __init__(self, project: Any, source: str | None = None) -> None:
+    def __init__(self, project: Any, source: str | None = None, devices: list[Any] | None = None,
+                 controller: bool = True) -> None:
         super().__init__()
+        self.devices = devices  # None: list this computer's cameras
+        self.use_controller = controller
         self.project = project
         self.scene_slug = project.data.scenes[0].slug if project.data.scenes else ""
         self.location = source or ""
@@ -117,7 +120,7 @@ class CaptureScreen(Screen[None]):
         try:
             from cagette.capture.sources import list_devices
 
-            for dev in list_devices():
+            for dev in list_devices() if self.devices is None else self.devices:
                 items.append(ListItem(Label(f"{dev.path} — {dev.name or _('camera')}"), name=dev.path))
         except CagetteError as exc:
             self.app.show_error(exc)  # type: ignore[attr-defined]
@@ -130,8 +133,9 @@ class CaptureScreen(Screen[None]):
         self.query_one("#preview", Picture).focus()
         if self.location:
             self.start_camera(self.location)
-        self._start_controller()
-        self.set_interval(1.0, self._check_lights)
+        if self.use_controller:
+            self._start_controller()
+            self.set_interval(1.0, self._check_lights)
 
     def on_unmount(self) -> None:
         self.stop_camera()

@@ -49,7 +49,7 @@ class ProjectsScreen(Screen[None]):
             else:
                 yield Static(_("No project yet: press N to start a new video."), classes="lead")
             yield Label(_("Or open another project folder:"))
-            yield Input(id="folder", placeholder=str(locations.projects_dir() / "..."))
+            yield Input(id="folder", placeholder=_("path of a project folder, then Enter"))
         yield KeysBar(KEYS)
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
