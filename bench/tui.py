@@ -41,8 +41,7 @@ CAGETTE = textwrap.dedent(
     from cagette_tui.app import CagetteApp
 
     class Timed(CagetteApp):
-        def on_mount(self):
-            super().on_mount()
+        def after_home(self):
             if HEADLESS:
                 self.set_interval(0.01, self._check)
         def _check(self):

@@ -49,10 +49,10 @@ def project_problems(project: Any) -> list[Problem]:
 
     out = []
     scenes = {s.slug for s in project.data.scenes}
-    shots = {sh.id: sc.slug for sc in project.data.scenes for sh in sc.shots}
     for p in check_project(project, words_per_minute()):
-        scene = p.where if p.where in scenes else shots.get(p.where, "")
-        out.append(Problem(p.level, p.message, "", scene))
+        # where: "project", "N:slug" for a scene, "N:slug/shot-id" for a shot
+        slug = p.where.split("/")[0].partition(":")[2]
+        out.append(Problem(p.level, p.message, "", slug if slug in scenes else ""))
     return out
 
 

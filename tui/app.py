@@ -82,6 +82,10 @@ class CagetteApp(App[int]):
 
         self.sub_title = _("Vidéocagette studio")
         self.push_screen(HomeScreen())
+        self.after_home()
+
+    def after_home(self) -> None:
+        """Called once the home screen is pushed (a subclass may open another screen on top)."""
 
     # actions --------------------------------------------------------------
     def action_help(self) -> None:

@@ -42,8 +42,7 @@ class SnapApp(CagetteApp):
         super().__init__(lang=lang, library=str(self.data / "lib") if screen == "library" else None)
         self.start_screen = screen
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_home(self) -> None:
         getattr(self, "_open_" + self.start_screen.replace("-", "_"))()
 
     def _project(self) -> Any:

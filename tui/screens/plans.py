@@ -88,8 +88,8 @@ def front_view(framing: Any, size: tuple[int, int] = (224, 160)) -> Any:
                      fill=light)
     draw.rectangle([pt(-f.leg_inner_x_mm, f.shelf_top_mm), pt(f.leg_inner_x_mm, f.shelf_top_mm - f.t)], fill=wood)
     lens = pt(0, f.shelf_top_mm - f.t)
-    draw.line([lens, pt(-f.visible_width_mm / 2, f.t + 2)], fill=cone, width=1)
-    draw.line([lens, pt(f.visible_width_mm / 2, f.t + 2)], fill=cone, width=1)
+    draw.line([lens, pt(-f.visible_width_mm / 2, f.t + 2)], fill=cone, width=3)
+    draw.line([lens, pt(f.visible_width_mm / 2, f.t + 2)], fill=cone, width=3)
     return img
 
 
@@ -107,7 +107,7 @@ def projection_image(view: Any, size: tuple[int, int] = (224, 160)) -> Any:
 
     for line in view.visible:
         if len(line) > 1:
-            draw.line([pt(q) for q in line], fill=(60, 40, 20), width=1)
+            draw.line([pt(q) for q in line], fill=(60, 40, 20), width=2)
     return img
 
 
