@@ -6,6 +6,7 @@ not depend on where in the core a figure is computed.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,10 @@ def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
     except ImportError:
         scene_captions = None
     if scene_captions is not None:
-        return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, max(seconds, 1.0))]
+        # whole milliseconds: the caption maker rounds its times to 3 decimals and drops a last caption
+        # that ends past the limit by that rounding
+        end = math.ceil(max(seconds, 1.0) * 1000) / 1000
+        return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, end)]
     sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+", scene.script.strip()) if s.strip()]
     out, t = [], 0.0
     for sentence in sentences:

@@ -36,8 +36,9 @@ def app_command(lang: str, library: str | None) -> str:
 
 
 def run_web(ctx: Any, host: str, port: int, open_browser: bool) -> int:
-    from cagette_tui.serve import check_port_free
     from textual_serve.server import Server
+
+    from cagette_tui.serve import check_port_free
 
     check_port_free(host, port)
 

@@ -178,9 +178,10 @@ class SyncScreen(Screen[None]):
             self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
             return
         except OSError as exc:
-            self.app.call_from_thread(self.app.show_error, CagetteError(
+            error = CagetteError(
                 _("Cannot look for other libraries on the network: {error}").format(error=exc.strerror or exc),
-                _("Type the address of the other library instead.")))
+                _("Type the address of the other library instead."))
+            self.app.call_from_thread(self.app.show_error, error)  # type: ignore[attr-defined]
             return
         self.app.call_from_thread(self._show_peers, peers)
 
