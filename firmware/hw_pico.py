@@ -10,15 +10,16 @@ only sees a :class:`Board` and an :class:`UsbIO`. Pins (see README.md):
 * GP14: status LED -> 330 ohm -> GND (the on-board LED, GP25, mirrors it)
 """
 
-import machine
 import os
+
+import machine
 
 KEY_PIN = 16
 FILL_PIN = 17
 BUTTON_PIN = 15
 LED_PIN = 14
 ONBOARD_LED_PIN = 25
-PWM_FREQ = 1000  # Hz: above visible flicker, gentle on the MOSFETs' switching
+PWM_FREQ = 20000  # Hz: no banding on phone video (rolling shutter), inaudible; ~12 bits of duty
 WDT_MS = 5000  # the RP2040 allows up to 8388 ms
 MAINTENANCE_FLAG = "maintenance"
 
@@ -29,8 +30,9 @@ def _ticks_ms():
 
 
 class Board:
-    def __init__(self, clock=None, watchdog=True, onboard_led=True):
+    def __init__(self, clock=None, watchdog=True, onboard_led=True, flag=MAINTENANCE_FLAG):
         self.now = clock or _ticks_ms
+        self.flag = flag
         self.pwm = {}
         for name, pin in (("key", KEY_PIN), ("fill", FILL_PIN)):
             pwm = machine.PWM(machine.Pin(pin))
@@ -63,7 +65,7 @@ class Board:
 
     def maintenance(self):
         """Reboot into a plain REPL (no watchdog) so mpremote can copy files."""
-        with open(MAINTENANCE_FLAG, "w") as fh:
+        with open(self.flag, "w") as fh:
             fh.write("1")
         machine.reset()
 

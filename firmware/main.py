@@ -6,9 +6,9 @@ import hw_pico
 if hw_pico.maintenance_requested():
     print("cagette: maintenance mode, REPL free for mpremote")
 else:
-    import micropython
     import time
 
+    import micropython
     from cagette_fw.app import App
 
     micropython.kbd_intr(-1)  # Ctrl-C bytes are data, not an interrupt

@@ -81,12 +81,13 @@ def source_files(resource_id: str) -> list[Path]:
     """The source files a resource is built from (what its digest covers)."""
     kind, _, rest = resource_id.removeprefix("starter-").partition("-")
     lang = resource_id.rsplit("-", 1)[-1]
+    builder = [HERE / "build.py", HERE / "mdpdf.py"]  # a change of layout changes the PDFs too
     if kind == "guide":
-        return sorted((HERE / "guide" / lang).glob("*.md"))
+        return sorted((HERE / "guide" / lang).glob("*.md")) + builder
     if kind == "trainer":
-        return sorted((HERE / "trainers" / lang).glob("*.md"))
+        return sorted((HERE / "trainers" / lang).glob("*.md")) + builder
     if kind == "storyboard":
-        return [HERE / "sheets.py"]
+        return [HERE / "sheets.py", HERE / "mdpdf.py"]
     if kind == "template":
         slug = rest.rsplit("-", 1)[0]
         folder = templates_dir() / slug / lang

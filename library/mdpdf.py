@@ -51,6 +51,8 @@ def to_html(text: str) -> str:
 def french_spaces(text: str) -> str:
     """No-break spaces where French typography wants them (before : ; ! ? », after «)."""
     text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
+    text = re.sub(r"(\d) h (\d\d)", "\\1\u00a0h\u00a0\\2", text)  # 10 h 15
+    text = re.sub(r"(\d) (?=[A-Za-zéÉ%])", "\\1\u00a0", text)  # 130 mots, 2 Go, 10 %
     return re.sub(r"« ", "«\u00a0", text)
 
 
@@ -94,6 +96,7 @@ table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #777;padding:.3em .6em;text-align:left;vertical-align:top}
 blockquote{margin:1em 0;padding:.5em 1em;border-left:5px solid #e3a21a;background:#fdf5e3}
 code{background:#eef1f4;padding:0 .2em}
+ul.checklist{list-style:none;padding-left:.6em}
 footer{margin-top:3em;font-size:.9em;color:#444;border-top:1px solid #999}
 .skip{position:absolute;left:-999px}.skip:focus{left:1em;top:1em;background:#fff}
 """
@@ -106,6 +109,9 @@ def html_page(title: str, lang: str, sections: list[Section], intro: str, footer
     for s in sections:
         # the section's own h1 becomes an h2 of the page: one h1 per page (RGAA 9.1)
         part = re.sub(r"<(/?)h([1-5])([ >])", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}", s.html)
+        # checklists: no bullet, and the box is decoration for screen readers
+        part = re.sub(r"<ul>(\s*<li>(?:<p>)?" + CHECKBOX + ")", r'<ul class="checklist">\1', part)
+        part = part.replace(CHECKBOX + " ", f'<span aria-hidden="true">{CHECKBOX}</span> ')
         body.append(f'<section id="s{s.number}">\n{part}\n</section>')
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -232,8 +238,8 @@ def _flow(elements: Iterable[ET.Element], styles: dict[str, Any], heading: _Head
                     content = [Paragraph(text, styles["li"])]
                 items.append(ListItem(content, value=None))
             if tag == "ol":
-                out.append(ListFlowable(items, bulletType="1", bulletFontName=FONT, bulletFontSize=10.5,
-                                        leftIndent=18))
+                out.append(ListFlowable(items, bulletType="1", bulletFormat="%s.", bulletFontName=FONT,
+                                        bulletFontSize=10.5, leftIndent=18))
             elif checklist:
                 out.append(ListFlowable(items, bulletType="bullet", start=CHECKBOX, bulletFontName=FONT,
                                         bulletFontSize=12, leftIndent=18))
@@ -248,7 +254,8 @@ def _flow(elements: Iterable[ET.Element], styles: dict[str, Any], heading: _Head
         elif tag == "table":
             rows = []
             for tr in el.iter("tr"):
-                rows.append([Paragraph(_inline(cell), styles["cell"]) for cell in tr if cell.tag in ("th", "td")])
+                rows.append([Paragraph(f"<b>{_inline(cell)}</b>" if cell.tag == "th" else _inline(cell), styles["cell"])
+                             for cell in tr if cell.tag in ("th", "td")])
             table = Table(rows, repeatRows=1, hAlign="LEFT")
             table.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.5, "#777777"),

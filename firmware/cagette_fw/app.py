@@ -33,6 +33,7 @@ class App:
         self.store = Store(store_path, CHANNELS)
         self.reader = p.LineReader()
         self.session = False  # a host said hello: button events are sent
+        self.hellos = 0
         self.events_sent = 0
         self.errors = 0
         saved = self.store.load()
@@ -62,7 +63,7 @@ class App:
     def handle(self, line, now):
         """The reply to one line (bytes, or None for an oversized line)."""
         if line is None:
-            return p.error(p.LINE_TOO_LONG, "lines are at most %d bytes" % p.MAX_LINE)
+            return p.error(p.LINE_TOO_LONG, f"lines are at most {p.MAX_LINE} bytes")
         req, err = p.parse(line)
         if err is not None:
             return err
@@ -72,6 +73,7 @@ class App:
         try:
             if cmd == "hello":
                 self.session = True
+                self.hellos += 1
                 return {"id": rid, "ok": True, "device": DEVICE, "protocol": PROTOCOL,
                         "firmware": VERSION, "caps": list(CAPS), "channels": list(CHANNELS), "t": now}
             if cmd == "ping":
@@ -94,7 +96,7 @@ class App:
     def _set(self, req, rid, now):
         for name in req:
             if name not in SET_FIELDS:
-                raise ValueError("unknown field %s" % name)
+                raise ValueError(f"unknown field {name}")
         wanted = {}
         for name in CHANNELS:
             if name in req:
@@ -108,10 +110,7 @@ class App:
         return {"id": rid, "ok": True, "targets": self.targets(), "ramp_ms": int(ramp)}
 
     def ramping(self):
-        for name in CHANNELS:
-            if self.channels[name].ramping():
-                return True
-        return False
+        return any(self.channels[name].ramping() for name in CHANNELS)
 
     # -- the loop -------------------------------------------------------------
     def step(self):
@@ -123,7 +122,7 @@ class App:
                 try:
                     reply = self.handle(line, now)
                 except Exception as exc:  # noqa: BLE001 - the board must keep answering
-                    reply = p.error(p.BAD_REQUEST, "internal: %r" % exc)
+                    reply = p.error(p.BAD_REQUEST, f"internal: {exc!r}")
                 if not reply.get("ok"):
                     self.errors += 1
                 elif reply.get("maintenance"):

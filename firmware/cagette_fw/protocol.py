@@ -82,7 +82,7 @@ def number(obj, name, low, high, default=None):
     """A number field of a request, checked; raises ValueError with a message."""
     value = obj.get(name, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("%s must be a number" % name)
+        raise ValueError(f"{name} must be a number")
     if value != value or not low <= value <= high:  # NaN fails too
-        raise ValueError("%s must be between %s and %s" % (name, low, high))
+        raise ValueError(f"{name} must be between {low} and {high}")
     return value

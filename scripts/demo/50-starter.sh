@@ -27,23 +27,26 @@ if "$CAGETTE" render --help >/dev/null 2>&1; then
     echo "-- sample already rendered: $MP4"
   else
     echo "-- rendering the sample (captions as .srt/.vtt beside the video)"
-    "$CAGETTE" render "$SAMPLE"
+    "$CAGETTE" render "$SAMPLE" --quiet
     MP4="$(ls "$SAMPLE"/exports/*/*.mp4 | head -n1)"
   fi
   ls "$(dirname "$MP4")"
   if "$CAGETTE" library add --help >/dev/null 2>&1; then
-    PUBLISHED="$OUT/.sample-published"
-    SUM="$(sha256sum "$MP4" | cut -d' ' -f1)"
-    if [[ -f "$PUBLISHED" && "$(cat "$PUBLISHED")" == "$SUM" ]]; then
+    # the library names objects by their SHA-256: the sample is there when its video's hash is
+    SUM="$("$PY" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$MP4")"
+    if "$CAGETTE" library list --kind video --json 2>/dev/null | grep -q "$SUM"; then
       echo "-- sample already in the library"
     else
       echo "-- publishing the sample to the library (CAGETTE_HOME=${CAGETTE_HOME:-default})"
       "$CAGETTE" library add "$SAMPLE" --tag starter --tag sample
-      echo "$SUM" > "$PUBLISHED"
     fi
+    "$CAGETTE" library list --kind video
   else
     echo "-- (cagette library add is not on this branch yet: the sample is not published)"
   fi
 else
   echo "-- (cagette render is not on this branch yet: the sample is not rendered)"
 fi
+
+echo "-- starter ready: guides in $OUT/starter/ (guide-fr.pdf, guide-en.pdf, trainer-kit-*.pdf, storyboard-*.pdf);"
+echo "   the sample project in $SAMPLE (python -m cagette.starter.sample makes it again)."

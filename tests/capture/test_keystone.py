@@ -82,3 +82,29 @@ def test_params_formats_and_errors(tmp_path: Path) -> None:
     p.write_text("not toml [")
     with pytest.raises(UsageError):
         read_markers(p)
+
+
+def test_cli_frames_with_markers_saves_the_straightened_stage(project, tmp_path: Path) -> None:
+    from cagette.capture.stopmotion import read_image
+    from tests.conftest import run_cli
+
+    flat = flat_stage()
+    h, w = flat.shape[:2]
+    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]),
+                                         np.float32([[200, 80], [1000, 100], [1100, 650], [120, 620]]))
+    seen = cv2.warpPerspective(flat, matrix, (1280, 720), borderValue=(30, 30, 30))
+    clip = tmp_path / "stage.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 720))
+    for _ in range(10):
+        writer.write(seen)
+    writer.release()
+    params = tmp_path / "params.toml"
+    params.write_text(f"[markers]\n0 = [0, 0]\n1 = [{STAGE_W}, 0]\n2 = [{STAGE_W}, {STAGE_H}]\n3 = [0, {STAGE_H}]\n")
+    res = run_cli("capture", "frames", str(project.root), str(clip), "--scene", "1", "--count", "1",
+                  "--markers", str(params), input=" ")
+    assert res.returncode == 0, res.stderr
+    saved = read_image(project.root / "frames" / "intro" / "0001.jpg")
+    assert saved.shape[:2] == (round(1280 * STAGE_H / STAGE_W), 1280)
+    scale = 1280 / STAGE_W
+    b, g, r = saved[int(70 * scale), int(100 * scale)]
+    assert r > 150 and g < 80 and b < 80

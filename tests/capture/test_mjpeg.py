@@ -68,3 +68,28 @@ def test_jpeg_size_from_sof() -> None:
     data = cv2.imencode(".jpg", np.zeros((48, 64, 3), np.uint8))[1].tobytes()
     assert jpeg_size(data) == (64, 48)
     assert jpeg_size(b"\xff\xd8garbage") is None
+
+
+def test_drops_and_duplicates_are_counted() -> None:
+    import time
+    from collections.abc import Iterator
+
+    from cagette.capture.sources import Frame, Source
+
+    class Paced(Source):
+        kind = "test"
+        reconnect = False
+
+        def _connect_and_read(self) -> Iterator[Frame]:
+            start = time.monotonic()
+            for k in list(range(30)) + list(range(40, 70)):  # frames 30..39 never arrive
+                due = start + k / 30
+                time.sleep(max(0.0, due - time.monotonic()))
+                data = b"\xff\xd8" + (b"same" if k in (5, 6) else bytes(str(k), "ascii"))
+                yield self._make(data, "jpeg")
+
+    src = Paced("test://", fps_hint=30)
+    frames = list(src.frames())
+    assert len(frames) == 60
+    assert src.stats.duplicates == 1
+    assert 8 <= src.stats.dropped <= 12, src.stats.dropped

@@ -217,3 +217,42 @@ def test_frames_render_through_the_video_engine(tmp_path: Path) -> None:
     res = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                           str(result.video)], capture_output=True, text=True, check=True)
     assert float(res.stdout) >= 1.4  # three frames at 2 fps
+
+
+def test_live_view_blends_the_last_frame(tmp_path: Path) -> None:
+    from cagette.video.project import create
+
+    clip = tmp_path / "colours.mp4"
+    import subprocess
+
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=blue:s=320x240:r=10:d=2", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset",
+                    "ultrafast", str(clip)], check=True)
+    project = create(tmp_path / "p", "P")
+    project.add_scene("S")
+    import cv2
+
+    red = tmp_path / "red.png"
+    cv2.imwrite(str(red), np.full((240, 320, 3), (0, 0, 255), np.uint8))
+    project.add_frames("s", [red])
+    hub = FrameHub(FileSource(str(clip), realtime=True, loop=True)).start()
+    try:
+        sm = StopMotion(project, "s", hub)
+        view = sm.live_view(width=160, fps=15, alpha=0.5, count=1)
+        try:
+            deadline = time.monotonic() + 5
+            img = None
+            while time.monotonic() < deadline:
+                _i, img = view.image()
+                if img is not None:
+                    break
+                time.sleep(0.05)
+        finally:
+            view.stop()
+    finally:
+        hub.stop()
+    assert img is not None and img.shape[:2] == (120, 160)
+    b, g, r = img.reshape(-1, 3).mean(axis=0)
+    assert 100 < b < 160 and 100 < r < 160 and g < 30, (b, g, r)  # half blue (live), half red (last frame)

@@ -7,7 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
+import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -60,15 +60,20 @@ def test_voice_over_from_a_null_sink(pulse: dict[str, str], project, tmp_path: P
     subprocess.run(["espeak-ng", "-v", "fr", "-w", str(speech), "Bonjour, voici la voix off de la scène."],
                    check=True)
 
-    def play() -> None:
-        time.sleep(1.6)  # after the one-second count-in
-        subprocess.run(["paplay", "-d", "cagette_null", str(speech)], env={**os.environ, **pulse}, check=True)
-
-    player = threading.Thread(target=play)
-    player.start()
-    res = run_cli("capture", "voice", str(project.root), "--scene", "intro", "--duration", "5", "--count-in", "1",
-                  "--backend", "pulse", "--device", "cagette_null.monitor", "--json", env=pulse)
-    player.join()
+    proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "voice", str(project.root), "--scene",
+                             "intro", "--duration", "5", "--count-in", "1", "--backend", "pulse", "--device",
+                             "cagette_null.monitor", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **pulse, "CAGETTE_LANG": "en"})
+    assert proc.stderr is not None
+    seen = ""
+    while "Recording in 1" not in seen:  # the count-in has started: recording begins one second later
+        line = proc.stderr.readline()
+        assert line, f"the command ended early: {seen}"
+        seen += line
+    time.sleep(1.2)
+    subprocess.run(["paplay", "-d", "cagette_null", str(speech)], env={**os.environ, **pulse}, check=True)
+    out_text, err_text = proc.communicate(timeout=30)
+    res = subprocess.CompletedProcess(proc.args, proc.returncode, out_text, seen + err_text)
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     out = Path(data["path"])
@@ -95,3 +100,13 @@ def test_meter_and_levels() -> None:
     assert level_dbfs(full)[0] > -0.01
     assert level_dbfs(b"\0\0" * 100) == (-120.0, -120.0)
     assert meter(0.0, 10) == "█" * 10 and meter(-60.0, 10) == "░" * 10
+
+
+def test_sources_lists_the_microphones(pulse: dict[str, str]) -> None:
+    res = run_cli("capture", "sources", "--json", env=pulse)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert {"backend": "pulse", "device": "cagette_null.monitor", "name": "cagette_null.monitor"} in data["microphones"]
+    assert data["devices"] == [] or all(d["path"].startswith("/dev/video") for d in data["devices"])
+    res = run_cli("capture", "sources", env=pulse)
+    assert "cagette_null.monitor" in res.stdout and "IP Webcam" in res.stdout

@@ -127,7 +127,7 @@ class PWM:
 class WDT:
     """Records feeds; ``expired`` says whether a gap ever exceeded the timeout."""
 
-    def __init__(self, id: int = 0, timeout: int = 5000) -> None:  # noqa: A002 - MicroPython's signature
+    def __init__(self, id: int = 0, timeout: int = 5000) -> None:
         if not 1 <= timeout <= 8388:
             raise ValueError("timeout out of range for the RP2040")
         self.timeout = timeout

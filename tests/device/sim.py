@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import select
 import threading
+import time
 import tty
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def make_app(tmp: Path, io: Any, clock: FakeClock | None = None, watchdog: bool 
     clock = clock or FakeClock(1000)
     fake_machine.reset_state(clock)
     mods = fake_machine.firmware_modules()
-    board = mods["hw_pico"].Board(clock=clock, watchdog=watchdog)
+    board = mods["hw_pico"].Board(clock=clock, watchdog=watchdog, flag=str(tmp / "maintenance"))
     return mods["app"].App(board, io, str(tmp / "levels.json"))
 
 
@@ -76,6 +77,7 @@ class SimDevice:
         self.port = ""
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._marks: dict[int, list[float]] = {}  # board time -> [host perf_counter when reached]
         self.io = PtyIO(-1)
         self.app = make_app(tmp, self.io, self.clock)
         self.state = fake_machine.state()
@@ -112,8 +114,17 @@ class SimDevice:
                 select.select([self.master], [], [], 0.001)
             except (OSError, ValueError):
                 return
-            self.clock.advance(1)
+            total = self.clock.advance(1)
+            if self._marks:
+                for t in [t for t in self._marks if t <= total and not self._marks[t]]:
+                    self._marks[t].append(time.perf_counter())
             self.app.step()
+
+    def mark(self, total_ms: int) -> list[float]:
+        """A list that receives the host's ``perf_counter()`` when board time reaches *total_ms*."""
+        slot: list[float] = []
+        self._marks[total_ms] = slot
+        return slot
 
     # -- the button --------------------------------------------------------------
     @property
@@ -131,8 +142,6 @@ class SimDevice:
         return start, start + hold_ms + up[-1][0]
 
     def wait_board_time(self, total_ms: int, timeout: float = 10.0) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while self.clock.total < total_ms:
             if time.monotonic() > deadline:

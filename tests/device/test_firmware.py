@@ -128,7 +128,7 @@ def test_ticks_wrap_around(tmp_path: Path) -> None:
     assert 20 < app.channels["fill"].level < 30
     turn(app, clock, 200)
     assert app.channels["fill"].level == 50.0
-    start, _ = press(app, clock, hold_ms=60)
+    press(app, clock, hold_ms=60)
     events = run_events(app, clock, io, 200)
     assert [e["press"] for e in events] == ["short"]
 
@@ -185,11 +185,11 @@ def test_long_press_is_sent_while_held_and_not_again_on_release(tmp_path: Path) 
     io = MemoryIO()
     app = make_app(tmp_path, io, clock)
     hello(app, clock, io)
-    start, _ = press(app, clock, 1500)
+    press(app, clock, 1500)
     events = run_events(app, clock, io, 900)
     assert [e["press"] for e in events] == ["long"]
     assert run_events(app, clock, io, 800) == []
-    start, _ = press(app, clock, 50)
+    press(app, clock, 50)
     events = run_events(app, clock, io, 200)
     assert [(e["press"], e["n"]) for e in events] == [("short", 2)]
 
@@ -277,6 +277,7 @@ def test_maintenance_flushes_the_store_and_resets(tmp_path: Path) -> None:
     assert replies[-1] == {"id": 3, "ok": True, "maintenance": True}
     assert json.loads((tmp_path / "levels.json").read_text())["key"] == 20.0
     assert fake_machine.state().resets == 1
+    assert (tmp_path / "maintenance").read_text() == "1"  # main.py boots into a plain REPL next time
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -304,3 +305,26 @@ def test_fuzz_the_firmware_never_stops_answering(tmp_path: Path, noise: list[byt
     replies = [json.loads(x) for x in io.take_lines()]
     assert replies[-1]["id"] == "last" and replies[-1]["pong"] is True
     assert 0 <= app.levels()["key"] <= 100
+
+
+def test_main_boots_into_a_free_repl_after_maintenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import runpy
+
+    fake_machine.install()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "maintenance").write_text("1")
+    runpy.run_path(str(FIRMWARE / "main.py"), run_name="__main__")
+    assert "maintenance mode" in capsys.readouterr().out
+    assert not (tmp_path / "maintenance").exists()  # the next boot runs the controller again
+    import hw_pico
+
+    assert hw_pico.maintenance_requested() is False
+
+
+def test_board_setup(tmp_path: Path) -> None:
+    make_app(tmp_path, MemoryIO())
+    st_ = fake_machine.state()
+    assert st_.pwms[16].freq() == st_.pwms[17].freq() == 20000
+    assert st_.pins[15].pull == fake_machine.Pin.PULL_UP and st_.pins[15].mode == fake_machine.Pin.IN
+    assert st_.pins[14].mode == fake_machine.Pin.OUT

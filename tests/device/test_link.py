@@ -6,7 +6,6 @@ import os
 import threading
 import time
 import tty
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +89,7 @@ def test_unplug_and_replug_reconnects(controller: Controller, sim: SimDevice) ->
     controller.wait_connected(10)
     assert controller.connections == 2 and controller.port == new_port
     assert controller.ping() < 2.0
-    _, end = sim.press(50)
+    sim.press(50)
     event = controller.trigger.get(timeout=10)  # type: ignore[union-attr]
     assert event is not None and event.press is Press.SHORT
 
@@ -167,3 +166,19 @@ def test_fuzz_both_ways_over_the_pty(controller: Controller, sim: SimDevice, noi
     controller._write(to_board + b"\n")  # raw bytes, past the encoder
     assert controller.ping() < 5.0
     assert controller.connected and controller._thread is not None and controller._thread.is_alive()
+
+
+def test_shutter_trigger_for_capture(sim: SimDevice) -> None:
+    """What ``cagette capture frames --trigger device`` calls."""
+    from cagette.device import shutter_trigger
+
+    trigger = shutter_trigger(sim.port)
+    try:
+        sim.press(40)
+        event = trigger.get(timeout=10)
+        assert event is not None and event.press is Press.SHORT and event.source == "device"
+    finally:
+        trigger.close()
+    assert not trigger.controller.connected
+    assert trigger.get(timeout=0.1) is None  # closed
+    finder.open_port(sim.port).close()  # the port is free again

@@ -95,3 +95,23 @@ def test_the_package_stays_light_to_import() -> None:
             "print(','.join(m for m in ('reportlab', 'markdown', 'numpy', 'PIL', 'cagette.video') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+@pytest.mark.slow
+def test_library_init_imports_the_starter_once(isolated_home: Path) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    first = run_cli("library", "init", "--site-name", "Test site")
+    assert first.returncode == 0, first.stderr
+    listed = run_cli("library", "list", "--json")
+    found = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert set(found) >= EXPECTED
+    guide = found["starter-guide-fr"]
+    assert guide["licence"] == "CC-BY-SA-4.0" and guide["language"] == "fr" and guide["kind"] == "guide"
+    assert {f["name"] for f in guide["files"]} >= {"guide-fr.pdf", "guide-fr.html", "01-ecrire-pour-l-oreille.md"}
+    assert found["starter-guide-en"]["derived_from"] == ["starter-guide-fr"]
+    again = run_cli("library", "init", "--site-name", "Test site")
+    assert again.returncode == 0, again.stderr
+    assert len(json.loads(run_cli("library", "list", "--json").stdout)) == len(found)

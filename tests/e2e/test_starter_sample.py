@@ -44,6 +44,16 @@ def test_the_sample_project_is_generated(tmp_path: Path) -> None:
     for r in found.values():
         assert all(role in ROLES and path.is_file() for role, path in r.files)
         assert len({path.name for _, path in r.files}) == len(r.files)  # file names are unique in a resource
+    # it renders, with captions, transcript and thumbnail beside the video, and becomes a video resource
+    from tests.conftest import run_cli
+
+    rendered = run_cli("render", str(folder), "--preset", "draft", "--quiet", timeout=300)
+    assert rendered.returncode == 0, rendered.stderr
+    video = {r.kind: r for r in sample_resources(folder, "fr")}["video"]
+    roles = sorted(role for role, _ in video.files)
+    assert roles == ["captions", "captions", "main", "storyboard", "thumbnail", "transcript"]
+    vtt = next(p for role, p in video.files if p.suffix == ".vtt").read_text(encoding="utf-8")
+    assert "Vidéocagette" in vtt and "-->" in vtt
     with pytest.raises(UsageError):
         make_sample(folder, "fr")
     again = make_sample(folder, "en", force=True)

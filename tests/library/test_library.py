@@ -23,6 +23,7 @@ def test_add_project_folder_takes_export_captions_thumbnail_storyboard(tmp_path:
     roles = sorted(f.role for f in r.files)
     assert roles == ["captions", "main", "storyboard", "thumbnail", "transcript"]
     assert r.kind == "video" and r.title == "Démarches en ligne" and r.authors == ("Léa Martin",)
+    assert r.duration is not None and abs(r.duration - 1.0) < 0.15  # read from the MP4's mvhd box
     assert r.thumbnail == r.file("thumbnail").hash  # type: ignore[union-attr]
     for f in r.files:
         assert lib.objects.verify(f.hash)
@@ -207,3 +208,28 @@ def test_hostile_log_in_folder_is_refused_clearly(tmp_path: Path) -> None:
     assert not rep.clean
     res = run_cli("--library", str(lib.path), "library", "list")
     assert res.returncode == 1 and "in the log of site" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_init_and_first_use_seed_the_default_library_only(
+        tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from cagette.cli import main
+
+    def resources(build_dir: Path) -> list[Entry]:
+        f = build_dir / "guide.md"
+        f.write_text("# Guide\n", encoding="utf-8")
+        return [Entry("starter-guide-fr", "Guide du tournage", [("main", f)], tags=["démarrer"])]
+
+    _fake_starter(monkeypatch, resources)
+    # first use of the default library ($CAGETTE_HOME/library): created and seeded
+    assert main(["library", "list", "--json"]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out)] == ["starter-guide-fr"]
+    # init again: nothing duplicated
+    assert main(["library", "init", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["starter"]["unchanged"] == ["starter-guide-fr"]
+    # an explicit library is seeded only by an explicit init
+    explicit = tmp_path / "explicit"
+    assert main(["--library", str(explicit), "library", "search", "guide"]) == 1
+    assert not is_library(explicit)
+    assert main(["--library", str(explicit), "library", "init"]) == 0
+    assert main(["--library", str(explicit), "library", "search", "demarrer", "--json"]) == 0
+    assert [d["id"] for d in json.loads(capsys.readouterr().out.split("\n", 2)[-1])] == ["starter-guide-fr"]

@@ -74,7 +74,7 @@ def decode_frames(path: Path) -> dict[int, Any]:
         stream = c.streams.video[0]
         rate = float(stream.average_rate)
         for f in c.decode(stream):
-            frames[int(round(f.time * rate))] = f.to_ndarray(format="rgb24")
+            frames[round(f.time * rate)] = f.to_ndarray(format="rgb24")
     return frames
 
 

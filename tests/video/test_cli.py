@@ -120,7 +120,7 @@ def test_ctrl_c_exits_130_and_leaves_no_file(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
-        if "Rendering" in line and "%" in line or not line:
+        if ("Rendering" in line and "%" in line) or not line:
             break
     time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGINT)

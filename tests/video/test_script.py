@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def test_chunks_are_at_most_two_lines_of_42(text: str) -> None:
 @given(st.text(min_size=1, max_size=300), st.floats(0, 100), st.floats(0.2, 30))
 def test_scene_captions_never_overlap_and_stay_inside(text: str, start: float, length: float) -> None:
     caps = script.scene_captions(text, start, start + length)
-    for a, b in zip(caps, caps[1:], strict=False):
+    for a, b in itertools.pairwise(caps):
         assert a.end_s <= b.start_s + 1e-6
     for c in caps:
         assert start - 1e-3 <= c.start_s < c.end_s <= start + length + 1e-3  # millisecond precision

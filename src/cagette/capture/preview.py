@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ class Preview:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.shown = 0  # images produced
+        self.times: deque[float] = deque(maxlen=120)  # when the last images were produced
 
     def start(self) -> Preview:
         self._thread = threading.Thread(target=self._run, name="cagette-preview", daemon=True)
@@ -47,6 +49,11 @@ class Preview:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def rate(self) -> float:
+        """Images per second over the recent images."""
+        t = list(self.times)
+        return (len(t) - 1) / (t[-1] - t[0]) if len(t) >= 2 and t[-1] > t[0] else 0.0
 
     def image(self) -> tuple[int, Any]:
         """(source frame index, small BGR image) of the newest view; (-1, None) before the first."""
@@ -77,6 +84,7 @@ class Preview:
                     with self._lock:
                         self._image, self._index = img, frame.index
                     self.shown += 1
+                    self.times.append(time.monotonic())
             next_t += period
             wait = next_t - time.monotonic()
             if wait < 0:

@@ -98,6 +98,7 @@ class Source:
         self._last_t: float | None = None
         self._intervals: list[float] = []
         self._dropped_before = 0
+        self._expected = 0.0
         self._period_first_t = 0.0
         self._period_count = 0
         self.connected = threading.Event()
@@ -129,13 +130,16 @@ class Source:
             if len(self._intervals) > 300:
                 del self._intervals[0]
         self._period_count += 1
-        if self._period_count % 15 == 0 and len(self._intervals) >= 10:
+        if len(self._intervals) >= 10:
             # Frames arrive in bunches: compare the count with the time
             # spanned at the nominal rate instead of judging single gaps.
-            expected = (1.0 / self.fps_hint) if self.fps_hint else _median(self._intervals)
-            if expected > 0:
+            if self.fps_hint:
+                self._expected = 1.0 / self.fps_hint
+            elif self._period_count % 15 == 0 or not self._expected:
+                self._expected = _median(self._intervals)
+            if self._expected > 0:
                 span = now - self._period_first_t
-                missing = max(0, round(span / expected) + 1 - self._period_count)
+                missing = max(0, round(span / self._expected) + 1 - self._period_count)
                 self.stats.dropped = self._dropped_before + missing
         self._last_t = now
         frame = Frame(data, kind, now, self._index)
@@ -458,3 +462,41 @@ def local_addresses() -> list[str]:
     except OSError:
         pass
     return sorted(a for a in addrs if not a.startswith("127."))
+
+
+@dataclass(frozen=True)
+class Microphone:
+    backend: str  # "pulse" | "alsa"
+    device: str  # what --device takes
+    name: str
+
+
+def list_microphones(timeout_s: float = 3.0) -> list[Microphone]:
+    """Audio inputs: PulseAudio/PipeWire sources (``pactl``), else ALSA cards (``arecord -l``)."""
+    import shutil
+    import subprocess
+
+    found: list[Microphone] = []
+    if shutil.which("pactl"):
+        try:
+            res = subprocess.run(["pactl", "list", "short", "sources"], capture_output=True, text=True,
+                                 timeout=timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            res = None
+        if res is not None and res.returncode == 0:
+            for line in res.stdout.splitlines():
+                parts = line.split("\t")
+                if len(parts) >= 2:
+                    found.append(Microphone("pulse", parts[1], parts[1]))
+            if found:
+                return found
+    if shutil.which("arecord"):
+        try:
+            res = subprocess.run(["arecord", "-l"], capture_output=True, text=True, timeout=timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            return found
+        import re
+
+        for m in re.finditer(r"^card (\d+): [^\[]*\[([^\]]*)\], device (\d+):", res.stdout, re.MULTILINE):
+            found.append(Microphone("alsa", f"hw:{m.group(1)},{m.group(3)}", m.group(2)))
+    return found

@@ -27,6 +27,7 @@ from cagette.i18n import _
 
 if TYPE_CHECKING:
     from cagette.capture.keystone import StageMarkers
+    from cagette.capture.preview import Preview
     from cagette.capture.recorder import FrameHub
     from cagette.video.project import Project
 
@@ -158,6 +159,32 @@ class StopMotion:
             raise UsageError(_("There is no frame {n}: the scene has {count}.").format(n=number, count=len(frames)),
                              _("Give a number between 1 and {count}.").format(count=len(frames)))
         self.project.duplicate_frames(self.scene, frames[number - 1].name, copies)
+
+    # the live view -------------------------------------------------------------
+    def live_view(self, width: int = 320, fps: float = 12.0, alpha: float = 0.35, count: int = 2) -> Preview:
+        """A started :class:`~cagette.capture.preview.Preview` of the camera with
+        the last *count* frames blended over it (onion skin), for the TUI."""
+        from cagette.capture.preview import Preview
+
+        if self.hub is None:
+            raise CaptureError(_("No camera is open."), _("Give a SOURCE to take frames from."))
+        cache: dict[str, Any] = {"key": None, "images": [], "checked": 0.0}
+
+        def blend(small: Any) -> Any:
+            now = time.monotonic()
+            if now - cache["checked"] > 0.3:
+                cache["checked"] = now
+                files = self.frames()[-count:] if count > 0 else []
+                key = tuple((f.name, f.stat().st_mtime_ns) for f in files)
+                if key != cache["key"]:
+                    import cv2
+
+                    cache["key"] = key
+                    cache["images"] = [cv2.resize(read_image(f), (small.shape[1], small.shape[0]),
+                                                  interpolation=cv2.INTER_AREA) for f in files]
+            return onion_skin(small, cache["images"], alpha, count)
+
+        return Preview(self.hub, width=width, fps=fps, transform=blend).start()
 
     # the shutter ---------------------------------------------------------------
     def handle(self, event: ShutterEvent) -> Taken:

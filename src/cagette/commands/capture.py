@@ -15,16 +15,23 @@ from cagette.i18n import _
 
 def register(sub: Any) -> None:
     inner = group(sub, "capture", _("film with a phone or a webcam: record, voice-over, stop-motion, phone upload"))
+    inner.help = _("what to capture")
 
     p = command(inner, "sources", _("list the local cameras and explain how to connect a phone"), run_sources)
     add_json(p)
 
     p = command(inner, "record", _("record a scene from a camera into the project's rushes/"), run_record)
     p.add_argument("project", type=Path, help=_("the project folder"))
-    p.add_argument("source", help=_("camera URL (http://IP:8080/video, rtsp://…), /dev/videoN or a video file"))
+    p.add_argument("source", nargs="?", default="",
+                   help=_("camera URL (http://IP:8080/video, rtsp://…), /dev/videoN or a video file "
+                          "(default: capture.default_source in the settings)"))
     p.add_argument("--scene", required=True, help=_("the scene (its slug or number) the recording belongs to"))
     p.add_argument("--duration", type=float, default=None, help=_("stop after this many seconds (default: Enter)"))
     p.add_argument("--fps", type=float, default=0.0, help=_("the camera's frame rate, if known (for drop counts)"))
+    add_json(p)
+
+    p = command(inner, "recover", _("turn the segments of an interrupted recording into its shot"), run_recover)
+    p.add_argument("project", type=Path, help=_("the project folder"))
     add_json(p)
 
     p = command(inner, "voice", _("record the scene's voice-over from the microphone"), run_voice)
@@ -95,12 +102,25 @@ def _wait_enter(stop: threading.Event) -> threading.Thread | None:
     return t
 
 
+def _source_or_default(given: str) -> str:
+    if given:
+        return given
+    from cagette import settings
+
+    default = settings.current().capture.default_source
+    if not default:
+        raise UsageError(_("Give a SOURCE (a camera URL, /dev/videoN or a video file)."),
+                         _("Or set default_source in the [capture] section of the settings."))
+    return default
+
+
 # -- sources ------------------------------------------------------------------------------
 
 def run_sources(ns: Any, ctx: Any) -> int:
-    from cagette.capture.sources import list_devices, local_addresses
+    from cagette.capture.sources import list_devices, list_microphones, local_addresses
 
     devices = list_devices()
+    mics = list_microphones()
     addresses = local_addresses()
     help_lines = [
         _("Phone as a camera over Wi-Fi: install IP Webcam (Android) or DroidCam (Android, iPhone), start it, "
@@ -113,12 +133,18 @@ def run_sources(ns: Any, ctx: Any) -> int:
     ]
     if ns.json:
         emit_json({"devices": [{"path": d.path, "name": d.name} for d in devices], "addresses": addresses,
+                   "microphones": [{"backend": m.backend, "device": m.device, "name": m.name} for m in mics],
                    "help": help_lines})
         return 0
     if devices:
         table([(d.path, d.name) for d in devices], [_("device"), _("name")])
     else:
         print(_("No local camera (/dev/video*) on this computer."))
+    print()
+    if mics:
+        table([(m.backend, m.device, m.name) for m in mics], [_("sound system"), _("microphone (--device)"), _("name")])
+    else:
+        print(_("No microphone found (PulseAudio or ALSA)."))
     print()
     if addresses:
         print(_("This computer's addresses on the network: {addresses}").format(addresses=", ".join(addresses)))
@@ -130,51 +156,51 @@ def run_sources(ns: Any, ctx: Any) -> int:
 # -- record -------------------------------------------------------------------------------
 
 def run_record(ns: Any, ctx: Any) -> int:
-    import shutil
-    import time
-
-    from cagette.capture.recorder import Recorder
-    from cagette.capture.sources import open_source
+    from cagette.capture.session import record_scene
 
     project = _open_project(ns.project)
-    scene = project.data.scene(ns.scene)
+    project.data.scene(ns.scene)
     if ns.duration is not None and ns.duration <= 0:
         raise UsageError(_("--duration must be positive."), _("Give a number of seconds, e.g. --duration 30."))
-    source = open_source(ns.source, ns.fps)
-    work = project.root / ".cagette" / f"capture-{int(time.time())}-{scene.slug}"
-    recorder = Recorder(source, work)
+    location = _source_or_default(ns.source)
     stop = threading.Event()
     if ns.duration is None:
         if not sys.stdin.isatty():
             raise UsageError(_("Without a terminal, give --duration."), _("Example: --duration 30."))
         print(_("Recording… press Enter to stop (Ctrl-C cancels)."), file=sys.stderr)
         _wait_enter(stop)
-
-        def stop_when_asked() -> None:
-            stop.wait()
-            recorder.stop()
-
-        threading.Thread(target=stop_when_asked, daemon=True).start()
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = work / f"{scene.slug}-{stamp}.mkv"
-    try:
-        with cli_progress(quiet=ns.json) as progress:
-            result = recorder.run(target, ns.duration, progress)
-            shot = project.add_shot(scene.slug, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    data = result.to_dict()
-    data["path"] = str(project.root / shot.source)
-    data["shot"] = shot.id
+    with cli_progress(quiet=ns.json) as progress:
+        rec = record_scene(project, location, ns.scene, duration_s=ns.duration, fps=ns.fps, progress=progress,
+                           stop=stop)
+    result = rec.result
     if ns.json:
-        emit_json(data)
+        emit_json(rec.to_dict())
     else:
         st = result.stats
         print(_("Saved {path}: {n} frames in {s:.1f} s ({codec}, {segments} segments).").format(
-            path=data["path"], n=result.frames, s=result.duration_s, codec=result.codec, segments=result.segments))
+            path=rec.path, n=result.frames, s=result.duration_s, codec=result.codec, segments=result.segments))
         print(_("Duplicated frames: {dup} · dropped (estimated): {drop} · reconnections: {rec} · "
                 "time without signal: {lost:.1f} s").format(dup=st.duplicates, drop=st.dropped,
                                                            rec=st.reconnects, lost=st.lost_s))
+    return 0
+
+
+def run_recover(ns: Any, ctx: Any) -> int:
+    from cagette.capture.session import recover
+
+    project = _open_project(ns.project)
+    found = recover(project)
+    if ns.json:
+        emit_json([r.to_dict() for r in found])
+        return 0
+    if not found:
+        print(_("No interrupted recording in {project}.").format(project=project.root))
+    for r in found:
+        if r.path:
+            print(_("Recovered {path} ({n} frames) into scene {scene}.").format(path=r.path, n=r.frames,
+                                                                                scene=r.scene))
+        else:
+            print(_("Could not recover {folder}: {error}").format(folder=r.folder, error=r.error))
     return 0
 
 
@@ -195,9 +221,8 @@ def run_voice(ns: Any, ctx: Any) -> int:
         _wait_enter(stop)
     quiet = ns.json
 
-    def count(n: int) -> None:
-        if not quiet:
-            print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
+    def count(n: int) -> None:  # on stderr even with --json: scripts wait for it
+        print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="voice-", dir=project.root / ".cagette"))
     try:
@@ -230,7 +255,9 @@ def _device_trigger() -> Any:
     except ImportError:
         raise CaptureError(_("The studio controller's shutter is not available in this version."),
                            _("Use --trigger key (keyboard, presenter or pedal).")) from None
-    return shutter_trigger()
+    from cagette import settings
+
+    return shutter_trigger(settings.current().device.port or None)
 
 
 def run_frames(ns: Any, ctx: Any) -> int:
@@ -345,11 +372,13 @@ def run_phone(ns: Any, ctx: Any) -> int:
         raise UsageError(_("--max-mb must be positive."), None)
     host = "127.0.0.1" if ns.local else "0.0.0.0"  # a phone cannot reach 127.0.0.1
     server = PhoneServer(project, host, port, max_mb * 1024 * 1024)
-    shown = "127.0.0.1" if ns.local else (local_addresses() or ["127.0.0.1"])[0]
-    url = server.url(shown)
+    shown = ["127.0.0.1"] if ns.local else (local_addresses() or ["127.0.0.1"])
+    url = server.url(shown[0])
     print(_("Open this address on the phone (same Wi-Fi), or scan the code:"))
     print(url, flush=True)
     print(qr_text(url))
+    for other in shown[1:]:
+        print(_("Also: {url}").format(url=server.url(other)))
     print(_("Files go to {folder}. Ctrl-C to stop.").format(folder=project.rushes_dir), flush=True)
     try:
         server.serve()

@@ -42,6 +42,7 @@ def _fields(parser: argparse.ArgumentParser, adding: bool) -> None:
 def register(sub: Any) -> None:
     lib = group(sub, "library", _("the shared library: add, search, export, catalogue"),
                 _("The library of resources (videos, storyboards, templates, guides, plans) shared between sites."))
+    lib.help = _("what to do with the library")  # the group's own COMMAND argument, listed in --help
 
     p = command(lib, "init", _("create the library and import the starter resources"), run_init)
     p.add_argument("--site-name", help=_("readable name of this site (its organisation)"))
@@ -141,6 +142,8 @@ def _print_resource(lib: Any, r: Any) -> None:
         print(_("by: {who}").format(who=", ".join([*r.authors, r.organisation] if r.organisation else r.authors)))
     if r.language:
         print(_("language: {lang}").format(lang=r.language))
+    if r.duration:
+        print(_("duration: {s:.1f} s").format(s=r.duration))
     if r.tags:
         print(_("tags: {tags}").format(tags=", ".join(r.tags)))
     print(_("created: {created}   modified: {modified}").format(created=r.created, modified=r.modified))

@@ -12,6 +12,7 @@ from cagette.i18n import _
 
 def register(sub: Any) -> None:
     inner = group(sub, "project", _("create, fill, show and check video projects"))
+    inner.help = _("what to do with a project")
     p = command(inner, "new", _("create a project folder (refuses an existing folder)"), run_new)
     p.add_argument("path", metavar="PATH", help=_("folder to create"))
     p.add_argument("--title", help=_("title of the video (default: the folder's name)"))

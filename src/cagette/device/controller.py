@@ -184,10 +184,7 @@ class Controller:
     def _run(self) -> None:
         delay = self.backoff_s[0]
         while not self._stop.is_set():
-            if self._session():
-                delay = self.backoff_s[0]
-            else:
-                delay = min(delay * 2, self.backoff_s[1])
+            delay = self.backoff_s[0] if self._session() else min(delay * 2, self.backoff_s[1])
             self._stop.wait(delay)
 
     def _session(self) -> bool:
@@ -269,13 +266,33 @@ class Controller:
             self.connections += 1
             self._connected.set()
             return True
-        if msg.id is None or not msg.ok:
-            if msg.id is None:
-                self.board_errors.append(msg)
-                del self.board_errors[:-50]
+        if msg.id is None:
+            self.board_errors.append(msg)
+            del self.board_errors[:-50]
         with self._lock:
             slot = self._pending.get(msg.id) if isinstance(msg.id, int) else None
         if slot is not None:
             slot[1] = msg
             slot[0].set()
         return False
+
+
+class DeviceTrigger(QueueTrigger):
+    """A shutter fed by the board's button; closing it lets go of the board."""
+
+    def __init__(self, ports: Callable[[], list[str]], **kwargs: Any) -> None:
+        super().__init__()
+        self.controller = Controller(ports, self, **kwargs)
+
+    def start(self, timeout: float = 5.0) -> DeviceTrigger:
+        self.controller.start()
+        try:
+            self.controller.wait_connected(timeout)
+        except DeviceError:
+            self.controller.stop()
+            raise
+        return self
+
+    def close(self) -> None:
+        self.controller.stop()
+        super().close()

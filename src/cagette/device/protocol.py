@@ -93,8 +93,8 @@ def decode(line: bytes) -> Message:
         name = obj.get("event")
         if name == "button":
             press, t, n = obj.get("press"), obj.get("t"), obj.get("n", 0)
-            if press in ("short", "long") and _is_int(t) and _is_int(n):
-                return ButtonEvent(press, t, n)
+            if press in ("short", "long") and isinstance(t, int) and _is_int(t) and _is_int(n):
+                return ButtonEvent(str(press), t, int(n))
             return Garbage(raw[:80], "bad button event")
         return OtherEvent(str(name), obj)
     ok = obj.get("ok")
@@ -127,8 +127,9 @@ def parse_hello(reply: Reply) -> DeviceInfo:
                 theirs=protocol, ours=PROTOCOL_VERSION),
             _("Flash the firmware that comes with this cagette: 'cagette device flash'."),
         )
-    caps = d.get("caps") if isinstance(d.get("caps"), list) else []
-    channels = d.get("channels") if isinstance(d.get("channels"), list) else list(CHANNELS)
+    caps_raw, channels_raw = d.get("caps"), d.get("channels")
+    caps: list[Any] = caps_raw if isinstance(caps_raw, list) else []
+    channels: list[Any] = channels_raw if isinstance(channels_raw, list) else list(CHANNELS)
     return DeviceInfo(DEVICE_NAME, protocol, str(d.get("firmware", "?")),
                       tuple(str(c) for c in caps), tuple(str(c) for c in channels))
 

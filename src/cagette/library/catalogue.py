@@ -130,7 +130,7 @@ def write_catalogue(lib: Any, out: Path, title: str | None = None, filters: Filt
     """Write the static website of *lib* into *out* (refused if not empty, unless *force*)."""
     progress = progress or Progress()
     resources: list[Resource] = lib.search("", filters)
-    title = title or _("Library of {site}").format(site=lib.stats()["site_name"] or _("this site"))
+    title = title or _("Library of {site}").format(site=lib.site_name() or _("this site"))
     with staged_dir(Path(out), force) as stage:
         (stage / "files").mkdir()
         (stage / "r").mkdir()
@@ -197,7 +197,8 @@ def _resource_page(lib: Any, r: Resource, present: set[str]) -> str:
     parts.append(f'<p class="licence" id="licence">{_e(_("Licence"))}: {lic} — {_e(LICENCES.get(r.licence, ""))}'
                  f'<br><span id="credits">{_e(_("Credits"))}: {_e(who or "-")}'
                  f'{" (" + _e(r.organisation) + ")" if r.organisation else ""}</span></p>')
-    meta = [_(r.kind), r.language, ", ".join(r.tags), r.created[:10]]
+    length = f"{int(r.duration // 60)}:{int(r.duration % 60):02d}" if r.duration else ""
+    meta = [_(r.kind), length, r.language, ", ".join(r.tags), r.created[:10]]
     parts.append(f'<p class="meta">{_e(" · ".join(m for m in meta if m))}</p>')
     chain = lib.chain(r.id)[1:]
     if chain:

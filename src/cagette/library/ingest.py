@@ -48,6 +48,42 @@ def _companions(main: Path, pool: list[Path]) -> list[tuple[str, Path]]:
     return out
 
 
+def mp4_duration(path: Path) -> float | None:
+    """Seconds, from the ``moov/mvhd`` box of an MP4/MOV file (None if not found)."""
+    import struct
+
+    try:
+        with open(path, "rb") as fh:
+            size = path.stat().st_size
+            pos, end = 0, size
+            while pos + 8 <= end:
+                fh.seek(pos)
+                head = fh.read(8)
+                box_size, kind = struct.unpack(">I4s", head)
+                header = 8
+                if box_size == 1:
+                    box_size = struct.unpack(">Q", fh.read(8))[0]
+                    header = 16
+                elif box_size == 0:
+                    box_size = end - pos
+                if box_size < header:
+                    return None
+                if kind == b"moov":
+                    pos, end = pos + header, pos + box_size  # descend
+                    continue
+                if kind == b"mvhd":
+                    body = fh.read(32)
+                    if body[0] == 1:
+                        timescale, duration = struct.unpack(">IQ", body[20:32])
+                    else:
+                        timescale, duration = struct.unpack(">II", body[12:20])
+                    return round(duration / timescale, 3) if timescale else None
+                pos += box_size
+    except (OSError, struct.error, IndexError):
+        return None
+    return None
+
+
 def read_project_meta(toml_path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
@@ -75,7 +111,10 @@ def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
         raise UsageError(_("{path} does not exist.").format(path=path), _("Check the path."))
     if path.is_file():
         files = [("main", path), *_companions(path, list(path.parent.iterdir()))]
-        return files, {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
+        meta: dict[str, Any] = {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
+        if path.suffix.lower() in (".mp4", ".mov", ".m4v", ".m4a"):
+            meta["duration"] = mp4_duration(path)
+        return files, meta
     toml = path / "project.toml"
     if toml.is_file():
         meta = read_project_meta(toml)
@@ -87,6 +126,8 @@ def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
             main = videos[-1]
             files = [("main", main), *_companions(main, list(main.parent.iterdir())), ("storyboard", toml)]
             meta["kind"] = "video"
+            if main.suffix.lower() in (".mp4", ".mov", ".m4v"):
+                meta["duration"] = mp4_duration(main)
         else:
             files = [("main", toml)]
             meta["kind"] = "storyboard"

@@ -103,6 +103,7 @@ class Library:
         self._state_sizes: dict[str, int] | None = None
         self._search: idx.SearchIndex | None = None
         self._search_sizes: dict[str, int] | None = None
+        self._by_id_cache: tuple[dict[str, int], dict[str, dict[str, Any]]] | None = None
 
     # opening ----------------------------------------------------------------
     @classmethod
@@ -171,6 +172,10 @@ class Library:
             if st.site_names.get(site.site_id) != name:
                 self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
                 self._after_write()
+
+    def site_name(self) -> str:
+        s = self._site_file.read()
+        return s.site_name if s else ""
 
     def moderators(self) -> tuple[str, ...]:
         s = self._site_file.read()
@@ -286,14 +291,25 @@ class Library:
             return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
         return self.search("", filters)
 
+    def _by_id(self) -> dict[str, dict[str, Any]]:
+        sizes = self.log_sizes()
+        if self._by_id_cache is None or self._by_id_cache[0] != sizes:
+            self._by_id_cache = (sizes, {d["id"]: d for d in self._docs()})
+        return self._by_id_cache[1]
+
+    def find(self, rid: str) -> Resource | None:
+        """A resource by exact id (retracted ones too), or None; read from the index."""
+        d = self._by_id().get(rid)
+        return Resource.from_dict(d) if d else None
+
     def get(self, rid: str) -> Resource:
         """A resource by id or unique id prefix (retracted ones too)."""
-        st = self._fresh_state()
-        if rid in st.resources:
-            return st.resources[rid].resource()
-        found = [k for k in st.resources if k.startswith(rid)] if len(rid) >= 4 else []
+        docs = self._by_id()
+        if rid in docs:
+            return Resource.from_dict(docs[rid])
+        found = [k for k in docs if k.startswith(rid)] if len(rid) >= 4 else []
         if len(found) == 1:
-            return st.resources[found[0]].resource()
+            return Resource.from_dict(docs[found[0]])
         raise LibraryError(
             _("No resource {rid} in the library.").format(rid=rid) if not found
             else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
@@ -301,8 +317,7 @@ class Library:
 
     def chain(self, rid: str) -> list[Resource]:
         """The resource and everything it derives from (its attribution chain)."""
-        st = self._fresh_state()
-        return attribution_chain(self.get(rid).id, st.get)
+        return attribution_chain(self.get(rid).id, self.find)
 
     # writing ------------------------------------------------------------------
     def _check_sources(self, st: State, licence: str, derived_from: Sequence[str]) -> None:
@@ -501,11 +516,11 @@ class Library:
             logmod.repair(path)
             raw = path.read_bytes() if path.exists() else b""
             have = logmod.parse_log_bytes(raw, site, path.name)
-            lines = data[: incoming.valid_bytes].splitlines(keepends=True)
+            lines = _lines(data[: incoming.valid_bytes])
             if start_seq < 1 or start_seq > len(have.events) + 1:
                 raise LogError(_("Lines from {seq} of site {site} leave a gap after our {n} lines.").format(
                     seq=start_seq, site=site[:8], n=len(have.events)), _("Sync from the start of that log."))
-            ours = raw.splitlines(keepends=True)
+            ours = _lines(raw[: have.valid_bytes])
             new = []
             for i, line in enumerate(lines):
                 n = start_seq - 1 + i
@@ -516,14 +531,11 @@ class Library:
                 else:
                     new.append(line)
             if new:
-                written = b"".join(new)
-                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-                try:
-                    os.write(fd, written)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                self._after_write()
+                logmod.append_bytes(path, b"".join(new))
+                self._state = None  # the index follows lazily (rebuilt when log sizes differ)
+                first_new = start_seq - 1 + len(lines) - len(new)
+                if any(e.op == "retract" and e.purge for e in incoming.events if e.seq > first_new):
+                    self.apply_purges()
             return len(new)
 
     # export, fsck, stats ---------------------------------------------------------
@@ -616,6 +628,11 @@ class Library:
             "sites": {s: st.site_names.get(s, "") for s in sorted(self.log_sizes())},
             "moderators": list(site.moderators) if site else [], "clock": st.max_clock,
         }
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """Newline-terminated lines (only ``\\n`` ends a log line)."""
+    return [line + b"\n" for line in data.split(b"\n")[:-1]]
 
 
 def attribution_text(chain: Sequence[Resource]) -> str:

@@ -242,7 +242,11 @@ def repair(path: Path) -> int:
 
 def append(path: Path, events: Iterable[Event]) -> int:
     """Append whole lines durably (call under the library lock, after :func:`repair`)."""
-    data = b"".join(e.to_line() for e in events)
+    return append_bytes(path, b"".join(e.to_line() for e in events))
+
+
+def append_bytes(path: Path, data: bytes) -> int:
+    """Append already validated, newline-terminated lines durably (under the library lock)."""
     if not data:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ part. Layers: ``CUT_OUTER`` and ``CUT_INNER`` (red hairlines), ``ENGRAVE``
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 import os
 import re
 from collections.abc import Iterable
@@ -81,6 +82,15 @@ def dxf_text(items: Iterable[Item]) -> str:
     ezdxf.options.write_fixed_meta_data_for_testing = True
     try:
         doc = ezdxf.new("R2010", setup=False)
+        # ezdxf gathers its CLASSES from sets: sort them just before they are written, so the order is stable
+        classes = doc.classes
+        export_classes = classes.export_dxf
+
+        def sorted_export(tagwriter: object) -> None:
+            classes.classes = OrderedDict(sorted(classes.classes.items()))
+            export_classes(tagwriter)
+
+        classes.export_dxf = sorted_export  # type: ignore[method-assign]
         doc.units = 4  # millimetres ($INSUNITS)
         doc.header["$MEASUREMENT"] = 1
         for name, color in LAYERS.items():

@@ -86,7 +86,7 @@ def _fit(v: Visual, w: int, h: int, tag: str) -> str:
 def _ken_burns(v: Visual, w: int, h: int, fps: int) -> tuple[str, str]:
     """Cover a (1.12 w)×(1.12 h) frame once, then pan a w×h window across it (before, after the loop)."""
     cw, ch = int(math.ceil(w * 1.12 / 2) * 2), int(math.ceil(h * 1.12 / 2) * 2)
-    n = max(1, int(round(v.duration_s * fps)) - 1)
+    n = max(1, round(v.duration_s * fps) - 1)
     before = f"scale={cw}:{ch}:force_original_aspect_ratio=increase:flags=bicubic:out_range=tv,crop={cw}:{ch},setsar=1"
     after = f"crop={w}:{h}:x='floor({cw - w}*min(n/{n}\\,1))':y='floor({ch - h}*min(n/{n}\\,1)/2)'"
     return before, after
@@ -101,7 +101,7 @@ def _overlays(v: Visual, w: int, h: int, texts: _Texts) -> str:
     if v.lower_third:
         out += (f",drawtext=fontfile={_font(True)}:textfile={texts.file(v.lower_third)}:fontsize={max(8, h // 20)}:"
                 f"fontcolor=white:box=1:boxcolor=0x1f2a44@0.85:boxborderw={max(2, h // 50)}:"
-                f"x={w // 20}:y={h * 3 // 4}:enable='lt(t,{_num(LOWER_THIRD_S)})'")
+                f"x={w // 20}:y={h * 3 // 5}:enable='lt(t,{_num(LOWER_THIRD_S)})'")
     return out
 
 
@@ -124,10 +124,10 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
         labels = []
         for vi, v in enumerate(g.visuals):
             tag = f"g{gi}v{vi}"
-            n_frames = max(1, int(round(v.duration_s * fps)))
-            dur = _num(n_frames / fps)
+            n_frames = max(1, round(v.duration_s * fps))
+            _num(n_frames / fps)
             hold = _num(v.duration_s + 1)
-            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},setpts=N/{fps}/TB"
+            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},settb=1/{fps},setpts=N,fps={fps}"
             if v.kind == "card":
                 inputs += ["-f", "lavfi", "-i", f"color=c=0x{''.join(f'{c:02x}' for c in CARD_RGB)}:s={w}x{h}:r={fps}:d={_num(1 / fps)}"]
                 chain = (f"[{k}:v]{card_drawtext(v.text, w, h, texts)},"
@@ -164,9 +164,9 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
     if tl.crossfade_s and len(tl.groups) > 1:
         for gi, labels in enumerate(labels_by_group):
             if len(labels) == 1:
-                chains.append(f"{labels[0]}null[grp{gi}]")
+                chains.append(f"{labels[0]}settb=1/{fps},fps={fps}[grp{gi}]")
             else:
-                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0[grp{gi}]")
+                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0,settb=1/{fps},setpts=N,fps={fps}[grp{gi}]")
         prev = "[grp0]"
         for gi in range(1, len(tl.groups)):
             out = f"[xf{gi}]"
@@ -226,12 +226,13 @@ def compile_audio(tl: Timeline) -> tuple[list[str], str]:
     """Inputs and graph mixing the timeline's sound into ``[aout]`` (48 kHz stereo, not yet normalised)."""
     inputs: list[str] = []
     chains: list[str] = []
-    voice, others = [], []
+    voice: list[str] = []
+    others: list[str] = []
     fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
     for k, item in enumerate(tl.audio):
         span = item.duration_s * item.speed
         inputs += ["-ss", _num(item.in_s), "-t", _num(span), "-i", str(item.source)]
-        delay = int(round(item.start_s * 1000))
+        delay = round(item.start_s * 1000)
         chains.append(f"[{k}:a]{fmt},asetpts=PTS-STARTPTS,{_atempo(item.speed)}"
                       f"atrim=0:{_num(item.duration_s)},volume={_num(item.gain_db)}dB,"
                       f"adelay={delay}|{delay}[a{k}]")

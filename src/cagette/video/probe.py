@@ -89,12 +89,10 @@ def _probe_open(path: Path, container: Any) -> MediaInfo:
                          audio_channels=audio.channels or 0, codec=audio.codec_context.name)
     v = vstreams[0]
     codec = v.codec_context.name
-    frame = None
-    for frame in container.decode(video=0):
-        break
+    frame = next(iter(container.decode(video=0)), None)
     if frame is None:
         raise _unreadable(path, _("no picture could be decoded"))
-    rotation = int(round(-float(getattr(frame, "rotation", 0) or 0))) % 360
+    rotation = round(-float(getattr(frame, "rotation", 0) or 0)) % 360
     rotation = min((0, 90, 180, 270), key=lambda r: min(abs(r - rotation), 360 - abs(r - rotation)))
     fmt = getattr(container.format, "name", "")
     is_image = codec in IMAGE_CODECS and ("image2" in fmt or "_pipe" in fmt or (v.frames or 0) <= 1)

@@ -41,7 +41,7 @@ def _blurred_background(frame: Any, w: int, h: int) -> Any:
     small = img.resize((max(bw, math.ceil(img.width * scale)), max(bh, math.ceil(img.height * scale))))
     left, top = (small.width - bw) // 2, (small.height - bh) // 2
     small = small.crop((left, top, left + bw, top + bh)).filter(ImageFilter.BoxBlur(4)).filter(ImageFilter.BoxBlur(4))
-    return np.asarray(small.resize((w, h), Image.BILINEAR))
+    return np.asarray(small.resize((w, h), Image.Resampling.BILINEAR))
 
 
 def _placed(clip: Any, v: Visual, w: int, h: int) -> Any:
@@ -71,8 +71,14 @@ def _text(text: str, size: int, w: int, bg: tuple[int, int, int] | None = None) 
 
 def visual_clip(v: Visual, w: int, h: int, fps: int) -> Any:
     """One piece of the timeline as a moviepy clip exactly ``v.duration_s`` long."""
-    from moviepy import (ColorClip, CompositeVideoClip, ImageClip, ImageSequenceClip, VideoFileClip,
-                         concatenate_videoclips)
+    from moviepy import (
+        ColorClip,
+        CompositeVideoClip,
+        ImageClip,
+        ImageSequenceClip,
+        VideoFileClip,
+        concatenate_videoclips,
+    )
 
     d = v.duration_s
     if v.kind == "card":
@@ -88,10 +94,10 @@ def visual_clip(v: Visual, w: int, h: int, fps: int) -> Any:
             scale = max(cw / img.w, ch / img.h)
             big = img.resized(new_size=(math.ceil(img.w * scale), math.ceil(img.h * scale)))
             ox, oy = (big.w - cw) // 2, (big.h - ch) // 2
-            n = max(1, int(round(d * fps)) - 1)
+            n = max(1, round(d * fps) - 1)
 
             def pos(t: float) -> tuple[int, int]:
-                k = min(int(round(t * fps)) / n, 1.0)
+                k = min(round(t * fps) / n, 1.0)
                 return -(ox + math.floor((cw - w) * k)), -(oy + math.floor((ch - h) * k / 2))
 
             clip = CompositeVideoClip([big.with_duration(d).with_position(pos)], size=(w, h)).with_duration(d)
@@ -129,7 +135,7 @@ def visual_clip(v: Visual, w: int, h: int, fps: int) -> Any:
                       .with_position(("center", h // 12)))
     if v.lower_third:
         layers.append(_text(v.lower_third, max(8, h // 20), w, CARD_RGB).with_duration(min(d, LOWER_THIRD_S))
-                      .with_position((w // 20, h * 3 // 4)))
+                      .with_position((w // 20, h * 3 // 5)))
     if len(layers) > 1:
         clip = CompositeVideoClip(layers, size=(w, h)).with_duration(d)
     return clip
@@ -137,8 +143,7 @@ def visual_clip(v: Visual, w: int, h: int, fps: int) -> Any:
 
 def timeline_clip(tl: Timeline) -> Any:
     """The whole timeline as one moviepy clip (picture; sound when the timeline has some)."""
-    from moviepy import (AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, concatenate_videoclips,
-                         vfx)
+    from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, concatenate_videoclips, vfx
 
     w, h, fps = tl.width, tl.height, tl.fps
     layers = []

@@ -232,7 +232,7 @@ def scene_captions(text: str, start_s: float, end_s: float,
 
 
 def _ts(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)

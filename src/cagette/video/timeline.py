@@ -13,6 +13,7 @@ known in advance.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,7 +107,7 @@ class Timeline:
 
     @property
     def frame_count(self) -> int:
-        return int(round(self.duration_s * self.fps))
+        return round(self.duration_s * self.fps)
 
     def visual_at(self, t: float) -> tuple[Group, Visual, float] | None:
         """The group, piece and local time shown at timeline time *t* (the later group during a cross-fade)."""
@@ -172,7 +173,7 @@ def _speech(path: Path) -> list[tuple[float, float]]:
 
 def _q(seconds: float, fps: int) -> float:
     """Round to a whole number of frames (at least one)."""
-    return max(1, int(round(seconds * fps))) / fps
+    return max(1, round(seconds * fps)) / fps
 
 
 def _fill(size: tuple[int, int], w: int, h: int, mode: str) -> str:
@@ -264,7 +265,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
         have = sum(v.duration_s for v in visuals)
         if need > have + 1e-9:
             last = visuals[-1]
-            extra = _q(need - have, fps)
+            extra = max(1, math.ceil((need - have) * fps - 1e-6)) / fps  # at least voice + tail
             visuals[-1] = replace(last, duration_s=last.duration_s + extra, hold_s=last.hold_s + extra)
         if sc.lower_third:
             first = visuals[0]
@@ -301,7 +302,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
     if not groups:
         raise ProjectError(_("The project has nothing to show: no scene and no cards."),
                            _("Add a scene with a shot, or turn on the title card."))
-    duration = round(int(round(t * fps)) / fps, 6)
+    duration = round(round(t * fps) / fps, 6)
     captions = fix_timing(sorted(captions, key=lambda c: c.start_s), (0.0, duration))
     music = None
     if data.music.source:

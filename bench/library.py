@@ -1,0 +1,139 @@
+"""Library at 10,000 resources: search and reindex, against TinyDB measured in the same run.
+
+* search: the in-memory token index (accent- and case-insensitive, prefix, with filters) against TinyDB's
+  own ``Query`` over the same documents (a folded substring test). Target < 20 ms.
+* reindex: rebuilding ``local/index.json`` from the logs (read + validate + merge + ``insert_multiple`` +
+  one atomic write) against TinyDB's one-by-one ``insert`` with its ``JSONStorage``, measured on inserts
+  into a table already holding the 10,000 documents and extrapolated (each insert rewrites the whole file,
+  so n inserts cost about n/2 times the cost at full size).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from cagette.library import log as logmod  # noqa: E402
+from cagette.library.index import Filters, fold  # noqa: E402
+from cagette.library.library import Library  # noqa: E402
+from cagette.library.log import make_event  # noqa: E402
+from cagette.library.resources import KINDS  # noqa: E402
+
+N = 10_000
+_TEXT = ("démarche caméra éclairage scène découpage papier tournage montage voix sous-titres accueil mairie "
+         "région département école collège santé emploi logement transport vélo énergie déchets eau forêt "
+         "élection budget citoyen numérique formulaire rendez-vous guichet atelier tutoriel gabarit guide "
+         "plan boîte étagère lumière téléphone tablette storyboard animation image son musique écran")
+WORDS = _TEXT.split()
+ORGS = ("Région Bretagne", "Ville de Lyon", "Département du Gers", "La 27e Région", "Mairie de Brest",
+        "Communauté de communes du Pays de Morlaix")
+LICENCES = ("CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0", "etalab-2.0")
+
+
+def build(path: Path, rng: random.Random) -> Library:
+    lib = Library.create(path, site_name="Bench")
+    site = lib.site_id()
+    events = []
+    for i in range(N):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 6))).capitalize()
+        fields = {
+            "kind": rng.choice(KINDS), "title": title,
+            "description": " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 40))),
+            "tags": rng.sample(WORDS, 3), "language": rng.choice(("fr", "en")),
+            "licence": rng.choice(LICENCES), "authors": [f"Auteur{rng.randint(1, 500)} Nom{rng.randint(1, 500)}"],
+            "organisation": rng.choice(ORGS),
+            "files": [{"role": "main", "hash": f"{rng.getrandbits(256):064x}", "size": rng.randint(1, 10**8),
+                       "media_type": "video/mp4", "name": f"video-{i}.mp4"}],
+        }
+        events.append(make_event(site, i + 2, i + 2, "add", f"r{i:05d}", fields))
+    logmod.append(lib.log_path(site), events)
+    return lib
+
+
+def timed(fn, runs: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    result = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def main() -> None:
+    from tinydb import Query, TinyDB
+    from tinydb.storages import JSONStorage
+
+    rng = random.Random(5)
+    tmp = Path(tempfile.mkdtemp(prefix="cagette-bench-"))
+    try:
+        t0 = time.perf_counter()
+        lib = build(tmp / "lib", rng)
+        print(f"built a log of {N} resources in {time.perf_counter() - t0:.1f} s "
+              f"({lib.log_path(lib.site_id()).stat().st_size / 1e6:.1f} MB)")
+
+        reindex_s, _ = timed(lambda: (setattr(lib, "_state", None), lib.reindex()), runs=3)
+        build_s, _ = timed(lambda: (setattr(lib, "_search", None), lib.search_index()), runs=3)
+
+        # reference: TinyDB one-by-one inserts with JSONStorage, measured at full size
+        ref_path = tmp / "ref.json"
+        docs = [dict(d) for d in lib.search_index().docs.values()]
+        seed = TinyDB(ref_path, storage=JSONStorage)
+        seed.table("resources").insert_multiple(docs)
+        sample = 10
+        t0 = time.perf_counter()
+        for d in docs[:sample]:
+            seed.table("resources").insert(dict(d, id=d["id"] + "-x"))
+        per_insert = (time.perf_counter() - t0) / sample
+        one_by_one_s = per_insert * N / 2
+
+        queries = [("camera", Filters()), ("éclairage scène", Filters()), ("DEMARCHE", Filters.of(kinds=["video"])),
+                   ("mairie", Filters.of(licences=["CC-BY-SA-4.0"], languages=["fr"])),
+                   ("vo", Filters()), ("", Filters.of(organisations=["La 27e Région"])),
+                   ("auteur12", Filters()), ("tutoriel gabarit guide", Filters.of(kinds=["guide", "template"]))]
+        index = lib.search_index()
+        ours, full = [], []
+        for q, f in queries:
+            t, _hits = timed(lambda q=q, f=f: index.search(q, f, limit=50), runs=5)
+            ours.append(t)
+            t, _hits = timed(lambda q=q, f=f: index.search(q, f), runs=5)
+            full.append(t)
+        # reference: TinyDB's own Query over the same documents (first three queries, folded substring test)
+        db = TinyDB(ref_path, storage=JSONStorage)
+        table = db.table("resources", cache_size=0)  # no query cache: every search really runs
+        theirs = []
+        for q, _f in queries[:3]:
+            words = fold(q).split()
+            res = Query()
+
+            def test(title, words=words):  # type: ignore[no-untyped-def]
+                return all(w in fold(title) for w in words)
+
+            t, _hits = timed(lambda res=res, test=test: table.search(res.title.test(test)), runs=3)
+            theirs.append(t)
+        med_ours, max_ours = statistics.median(ours), max(ours)
+        med_theirs = statistics.median(theirs)
+        print(f"search (token index)      median {med_ours * 1000:7.2f} ms  max {max_ours * 1000:6.2f} ms  "
+              f"(top 50, as `cagette library search`)  target < 20 ms: {'ok' if max_ours < 0.020 else 'MISSED'}")
+        print(f"search, every hit ranked  median {statistics.median(full) * 1000:7.2f} ms  "
+              f"max {max(full) * 1000:6.2f} ms")
+        print(f"search (TinyDB Query)     median {med_theirs * 1000:7.2f} ms (reference)  "
+              f"ratio {med_theirs / med_ours:7.0f}x faster")
+        print(f"search index build        {build_s * 1000:7.1f} ms (load index.json + tokenise, once per process)")
+        print(f"reindex (insert_multiple) {reindex_s:7.2f} s")
+        print(f"reindex (one-by-one)      {one_by_one_s:7.1f} s (reference, extrapolated from {sample} inserts "
+              f"at full size)  ratio {one_by_one_s / reindex_s:6.0f}x faster")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
