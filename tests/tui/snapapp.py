@@ -13,7 +13,7 @@ from typing import Any
 from cagette_tui.app import CagetteApp
 from tests.tui.fixtures import make_project, make_template
 
-SCREENS = ("home", "help", "guided", "guided-scripts", "projects", "storyboard", "capture", "render",
+SCREENS = ("home", "home-contrast", "help", "guided", "guided-scripts", "projects", "storyboard", "capture", "render",
            "library", "sync", "plans")
 
 
@@ -55,6 +55,9 @@ class SnapApp(CagetteApp):
 
     def _open_home(self) -> None:
         pass
+
+    def _open_home_contrast(self) -> None:
+        self.action_toggle_contrast()
 
     def _open_help(self) -> None:
         self.action_help()

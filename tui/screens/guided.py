@@ -68,6 +68,7 @@ class GuidedScreen(Screen[None]):
         self.templates: list[Any] = []
         self.scene_slug = ""
         self._save_timer: Timer | None = None
+        self._away = False
 
     # layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -211,8 +212,13 @@ class GuidedScreen(Screen[None]):
             self.save_now()
             self.app.open_project(self.project.root, "render")  # type: ignore[attr-defined]
 
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        if self.project is not None:
+        # Back from the camera, the render or a dialog: show what changed (not on the first showing).
+        if self._away and self.project is not None:
+            self._away = False
             self.go(self.step)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
