@@ -7,7 +7,6 @@ not depend on where in the core a figure is computed.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,12 +34,9 @@ def words_per_minute() -> int:
 
 
 def script_seconds(text: str) -> float:
-    """The time a voice takes to say *text* (the video area's estimate when it is installed)."""
-    try:
-        from cagette.video.script import estimate_s
-    except ImportError:
-        words = len(re.findall(r"\w+", text))
-        return words * 60.0 / words_per_minute()
+    """The time a voice takes to say *text* (the video area's estimate, at the settings' pace)."""
+    from cagette.video.script import estimate_s
+
     return float(estimate_s(text, words_per_minute()))
 
 
@@ -70,28 +66,14 @@ def template_folders() -> list[Path]:
 
 
 def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
-    """The caption lines of a scene as (start s, end s, text), from its script.
+    """The caption lines of a scene as (start s, end s, text), from its script (spread over its speech)."""
+    from cagette.video.script import scene_captions
 
-    Uses the video area's caption maker when it has one; else one line per
-    sentence, timed by the speech estimate.
-    """
     seconds = script_seconds(scene.script)
-    try:
-        from cagette.video.script import scene_captions
-    except ImportError:
-        scene_captions = None
-    if scene_captions is not None:
-        # whole milliseconds: the caption maker rounds its times to 3 decimals and drops a last caption
-        # that ends past the limit by that rounding
-        end = math.ceil(max(seconds, 1.0) * 1000) / 1000
-        return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, end)]
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+", scene.script.strip()) if s.strip()]
-    out, t = [], 0.0
-    for sentence in sentences:
-        d = script_seconds(sentence)
-        out.append((t, t + d, sentence))
-        t += d
-    return out
+    # whole milliseconds: the caption maker rounds its times to 3 decimals and drops a last caption
+    # that ends past the limit by that rounding
+    end = math.ceil(max(seconds, 1.0) * 1000) / 1000
+    return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, end)]
 
 
 # -- render and publish ------------------------------------------------------------------

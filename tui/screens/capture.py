@@ -278,6 +278,8 @@ class CaptureScreen(Screen[None]):
             time.sleep(max(0.0, period - (time.monotonic() - tick)))
 
     def _show_picture(self, picture: Any) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # the screen was left while this picture was on its way
         self.query_one("#preview", Picture).update(picture)
         self.frames_shown += 1
         elapsed = time.monotonic() - self.started_at
@@ -306,6 +308,8 @@ class CaptureScreen(Screen[None]):
             self.app.call_from_thread(self._taken, taken.action)
 
     def _taken(self, action: str) -> None:
+        if not self.is_attached:
+            return
         self.frame_index = -1
         self.refresh_strip()
         if action == "remove":
