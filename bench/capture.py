@@ -107,7 +107,7 @@ def main() -> None:
             [sys.executable, "-m", "cagette", "capture", "record", str(project.root), url, "--scene", "1",
              "--duration", str(ns.seconds), "--fps", str(ns.fps), "--json"], env), strict=True)))
         t_ref = threading.Thread(target=lambda: ref.update(zip(("wall", "cpu", "rc", "out"), run_measured(
-            [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "mpjpeg",
+            [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-use_wallclock_as_timestamps", "1", "-f", "mpjpeg",
              "-i", url, "-t", str(ns.seconds), "-c", "copy", str(ref_out)]), strict=True)))
         print(f"recording {ns.seconds:g} s of {ns.size} at {ns.fps:g} fps with cagette and with ffmpeg -c copy…",
               flush=True)

@@ -128,6 +128,15 @@ def main() -> None:
         print(f"search (TinyDB Query)     median {med_theirs * 1000:7.2f} ms (reference)  "
               f"ratio {med_theirs / med_ours:7.0f}x faster")
         print(f"search index build        {build_s * 1000:7.1f} ms (load index.json + tokenise, once per process)")
+        f = tmp / "one.txt"
+        f.write_text("one more")
+        lib.search_index()
+        add_s, _r = timed(lambda: lib.add([("main", f)], kind="guide", title="Encore un"))
+        fresh = Library.open(lib.path)
+        cold_add_s, _r = timed(lambda: (f.write_text("and another"),
+                                        fresh.add([("main", f)], kind="guide", title="Et un autre")))
+        print(f"add one resource at {N}: {add_s:5.2f} s in a warm process, {cold_add_s:5.2f} s in a fresh one "
+              f"(logs replayed and merged; the index is rebuilt later, by the next read)")
         print(f"reindex (insert_multiple) {reindex_s:7.2f} s")
         print(f"reindex (one-by-one)      {one_by_one_s:7.1f} s (reference, extrapolated from {sample} inserts "
               f"at full size)  ratio {one_by_one_s / reindex_s:6.0f}x faster")

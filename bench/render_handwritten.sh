@@ -75,7 +75,8 @@ CARD="drawtext=fontfile=$FONT:fontsize=98:fontcolor=white:line_spacing=32:text_a
 [17:a]aresample=48000,adelay=45000:all=1[v5];
 [v1][v2][v3][v4][v5]amix=inputs=5:normalize=0,asplit[voice][key];
 [18:a]aresample=48000,atrim=0:59.6,volume=-16dB[music];
-[music][key]sidechaincompress=threshold=0.015:ratio=9.33:attack=30:release=500[ducked];
+[key]apad[keyp];
+[music][keyp]sidechaincompress=threshold=0.015:ratio=9.33:attack=30:release=500[ducked];
 [c1][c4][c6][c9][voice][ducked]amix=inputs=6:normalize=0:duration=longest,loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,apad[aout]
 " \
   -map "[vout]" -map "[aout]" -t 59.6 -r 30 \

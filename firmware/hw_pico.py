@@ -76,8 +76,9 @@ class UsbIO:
     def __init__(self):
         import select
         import sys
-        self.inp = sys.stdin.buffer
-        self.out = sys.stdout.buffer
+        self.inp = getattr(sys.stdin, "buffer", sys.stdin)
+        self.out = getattr(sys.stdout, "buffer", None)
+        self.text_out = sys.stdout
         self.poller = select.poll()
         self.poller.register(sys.stdin, select.POLLIN)
 
@@ -91,7 +92,10 @@ class UsbIO:
         return data
 
     def write(self, data):
-        self.out.write(data)
+        if self.out is not None:
+            self.out.write(data)
+        else:  # a port without byte streams: our lines are ASCII JSON anyway
+            self.text_out.write(data.decode())
 
 
 def maintenance_requested():

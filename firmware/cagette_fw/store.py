@@ -62,7 +62,11 @@ class Store:
         try:
             with open(tmp, "w") as fh:
                 fh.write(json.dumps(self.pending))
-            os.rename(tmp, self.path)
+            try:
+                os.rename(tmp, self.path)  # LittleFS (the Pico's) replaces the old file
+            except OSError:
+                os.remove(self.path)  # FAT does not: make room, then rename
+                os.rename(tmp, self.path)
         except OSError:
             self.failed = True
             self._last_write = now  # retry later, not in a tight loop

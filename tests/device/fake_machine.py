@@ -157,7 +157,7 @@ def install() -> types.ModuleType:
     module = sys.modules[__name__]
     sys.modules["machine"] = module
     if str(FIRMWARE) not in sys.path:
-        sys.path.insert(0, str(FIRMWARE))
+        sys.path.append(str(FIRMWARE))  # last: its main.py must never shadow another "main"
     return module
 
 

@@ -135,3 +135,10 @@ def test_flash_reaches_mpremote_when_a_prompt_answers() -> None:
     finally:
         stop.set()
         os.close(master)
+
+
+def test_list_without_boards() -> None:
+    result = run_cli("device", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    ports = json.loads(result.stdout)["ports"]
+    assert all(p["usb_id"] == "2E8A:0005" for p in ports)

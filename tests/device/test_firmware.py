@@ -328,3 +328,41 @@ def test_board_setup(tmp_path: Path) -> None:
     assert st_.pwms[16].freq() == st_.pwms[17].freq() == 20000
     assert st_.pins[15].pull == fake_machine.Pin.PULL_UP and st_.pins[15].mode == fake_machine.Pin.IN
     assert st_.pins[14].mode == fake_machine.Pin.OUT
+
+
+def test_usb_io_reads_without_blocking_and_writes_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hw_pico.UsbIO on a pipe standing for the USB serial's stdin/stdout."""
+    import io
+    import os
+
+    fake_machine.install()
+    import hw_pico
+
+    r, w = os.pipe()
+    stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(r, "rb"), 1))
+    out = io.BytesIO()
+    monkeypatch.setattr("sys.stdin", stdin)
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out))
+    usb = hw_pico.UsbIO()
+    assert usb.read() == b""  # nothing waiting: no blocking
+    os.write(w, b'{"cmd":"ping"}\n')
+    assert usb.read() == b'{"cmd":"ping"}\n'
+    usb.write(b"ok\n")
+    assert out.getvalue() == b"ok\n"
+    os.close(w)
+    stdin.close()
+
+
+def test_protocol_doc_and_examples_cover_every_error_code() -> None:
+    fake_machine.install()
+    from cagette_fw import protocol as p
+
+    codes = {v for k, v in vars(p).items() if k.isupper() and isinstance(v, str)}
+    assert codes == {"bad_json", "bad_request", "line_too_long", "unknown_command", "bad_value", "unsupported_version"}
+    doc = (FIRMWARE / "PROTOCOL.md").read_text()
+    examples = EXAMPLES.read_text()
+    for code in codes:
+        assert f"`{code}`" in doc, code
+        assert f'"error": "{code}"' in examples, code
+    for cmd in ("hello", "ping", "get", "set", "identify", "maintenance"):
+        assert f"| `{cmd}` |" in doc, cmd

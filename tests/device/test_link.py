@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -182,3 +183,67 @@ def test_shutter_trigger_for_capture(sim: SimDevice) -> None:
     assert not trigger.controller.connected
     assert trigger.get(timeout=0.1) is None  # closed
     finder.open_port(sim.port).close()  # the port is free again
+
+
+def test_reconnection_backs_off() -> None:
+    calls: list[float] = []
+
+    def nothing() -> list[str]:
+        calls.append(time.monotonic())
+        return []
+
+    ctl = Controller(nothing, backoff_s=(0.01, 0.16)).start()
+    time.sleep(1.2)
+    ctl.stop()
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert len(calls) >= 5
+    assert gaps[0] < max(gaps) and max(gaps) >= 0.15  # 0.02, 0.04, 0.08, 0.16, 0.16...
+    assert len(calls) < 30  # not a busy loop
+
+
+def test_huge_lines_and_a_failing_callback_do_not_kill_the_link(sim: SimDevice) -> None:
+    seen: list[Any] = []
+
+    def flaky(event: Any) -> None:
+        seen.append(event)
+        if len(seen) == 1:
+            raise RuntimeError("a consumer bug")
+
+    ctl = Controller(lambda: [sim.port], on_event=flaky, backoff_s=(0.02, 0.2)).start()
+    try:
+        ctl.wait_connected(10)
+        os.write(sim.master, b"x" * 20000 + b"\n")  # far past the host's 4 KiB line limit
+        assert ctl.ping() < 5.0
+        assert ctl.garbage >= 1
+        _, end = sim.press(40)
+        wait_for(lambda: ctl.internal_errors == 1, what="the callback error to be recorded")
+        ctl.wait_connected(10)  # reconnected by itself
+        assert "a consumer bug" in (ctl.status()["last_error"] or "")
+        sim.wait_board_time(end + 50)
+        sim.press(40)
+        wait_for(lambda: len(seen) == 2, what="the next press")
+    finally:
+        ctl.stop()
+
+
+def test_candidates_are_the_micropython_usb_ids() -> None:
+    from types import SimpleNamespace
+
+    ports = [SimpleNamespace(device="/dev/ttyACM1", vid=0x2E8A, pid=0x0005, serial_number="E66", description="Board in FS mode"),
+             SimpleNamespace(device="/dev/ttyACM0", vid=0x2341, pid=0x0043, serial_number="A1", description="Arduino Uno"),
+             SimpleNamespace(device="/dev/ttyS0", vid=None, pid=None, serial_number=None, description="n/a")]
+    found = finder.candidates(ports=ports)
+    assert [(c.device, c.usb_id) for c in found] == [("/dev/ttyACM1", "2E8A:0005")]
+    assert [c.device for c in finder.candidates(include_all=True, ports=ports)] == ["/dev/ttyACM0", "/dev/ttyACM1", "/dev/ttyS0"]
+
+
+def test_find_board_skips_a_board_that_is_not_ours(sim: SimDevice) -> None:
+    master, silent = _silent_pty()
+    try:
+        port, info = finder.find_board(among=[silent, sim.port])
+        assert port == sim.port and info.firmware == "1.0.0"
+        with pytest.raises(DeviceError, match="No cagette studio controller among") as err:
+            finder.find_board(among=[silent])
+        assert err.value.hint and "cagette device flash" in err.value.hint
+    finally:
+        os.close(master)

@@ -55,7 +55,7 @@ def _kill_forked(lib: Path, files: Path, start: int, rng: random.Random) -> list
     while (b"READY\n" not in buf or len(ADDED.findall(buf)) < wait_adds) and time.monotonic() < deadline:
         if select.select([r], [], [], 0.5)[0]:
             buf += os.read(r, 65536)
-    time.sleep(rng.uniform(0, 0.1))
+    time.sleep(rng.uniform(0, 0.08))
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     while chunk := os.read(r, 65536):

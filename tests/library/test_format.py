@@ -221,3 +221,30 @@ def test_log_lines_are_canonical_json() -> None:
     line = e.to_line()
     assert line.endswith(b"\n") and b" " not in line.replace(b"R\xc3\xa9gion", b"")
     assert json.loads(line)["fields"]["name"] == "Région"
+
+
+def test_a_copy_goes_on_editing_what_it_took_over(tmp_path: Path) -> None:
+    import shutil
+
+    f = tmp_path / "f.txt"
+    f.write_text("x")
+    a = Library.create(tmp_path / "a", site_name="Ville A")
+    r = a.add([("main", f)], kind="guide", title="Avant la copie")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    b = Library.open(tmp_path / "b")
+    assert b.edit(r.id, title="Après la copie").title == "Après la copie"
+    first = b.log_path(b.site_id()).read_bytes().splitlines()[0]
+    assert json.loads(first)["fields"]["succeeds"] == [a.site_id()]
+    # a third library that receives both logs applies the copy's edit too
+    c = Library.create(tmp_path / "c")
+    for lib in (a, b):
+        for site in lib.read_logs():
+            c.accept_log(site, lib.log_path(site).read_bytes(), 1)
+    assert c.get(r.id).title == "Après la copie"
+    # but a stranger cannot claim to succeed itself, nor list garbage
+    s = sid(9)
+    for bad in ([s], ["not-a-site"]):
+        line = json.dumps({"v": 1, "site": s, "seq": 1, "clock": 1, "op": "site",
+                           "fields": {"name": "x", "succeeds": bad}}).encode()
+        with pytest.raises(LogError, match="succeeds"):
+            parse_line(line, s, 1)

@@ -233,3 +233,54 @@ def test_init_and_first_use_seed_the_default_library_only(
     assert main(["--library", str(explicit), "library", "init"]) == 0
     assert main(["--library", str(explicit), "library", "search", "demarrer", "--json"]) == 0
     assert [d["id"] for d in json.loads(capsys.readouterr().out.split("\n", 2)[-1])] == ["starter-guide-fr"]
+
+
+def test_list_all_shows_retracted_with_filters(tmp_path: Path) -> None:
+    f = tmp_path / "f.txt"
+    f.write_text("a")
+    lib = Library.create(tmp_path / "lib")
+    a = lib.add([("main", f)], kind="guide", title="Gardé")
+    b = lib.add([("main", f)], kind="template", title="Retiré")
+    lib.retract(b.id)
+    assert [r.id for r in lib.resources()] == [a.id]
+    assert sorted(r.id for r in lib.resources(include_retracted=True)) == sorted([a.id, b.id])
+    from cagette.library.index import Filters
+
+    assert [r.id for r in lib.resources(Filters.of(kinds=["template"]), include_retracted=True)] == [b.id]
+    assert lib.objects.has(lib.get(a.id).files[0].hash)  # a retraction without purge keeps the files
+
+
+def test_an_unwritable_index_does_not_stop_reading(tmp_path: Path) -> None:
+    """A library on a locked stick: the index cannot be written, it lives in memory."""
+    f = tmp_path / "f.txt"
+    f.write_text("a")
+    lib = Library.create(tmp_path / "lib")
+    r = lib.add([("main", f)], kind="guide", title="Lecture seule")
+    if lib.index_path.exists():
+        lib.index_path.unlink()
+    lib.index_path.mkdir()  # writing the index now fails with a real OSError
+    ro = Library.open(lib.path)
+    assert [x.id for x in ro.search("lecture")] == [r.id]
+    assert ro.get(r.id).title == "Lecture seule"
+
+
+def test_cancelled_add_keeps_nothing(tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress
+
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (3 * 1024 * 1024))
+    lib = Library.create(tmp_path / "lib")
+    progress = Progress(min_interval_s=0)
+    seen: list[float] = []
+
+    def cancel_after_first_chunk(ev: object) -> None:
+        seen.append(progress.done)
+        if progress.done > 0:
+            progress.token.cancel()
+
+    progress.callback = cancel_after_first_chunk  # type: ignore[assignment]
+    with pytest.raises(Cancelled):
+        lib.add([("main", big)], kind="video", title="Gros", progress=progress)
+    assert seen and lib.resources() == [] and list(lib.objects) == []
+    assert list((lib.objects.root / ".tmp").iterdir()) == []

@@ -329,3 +329,25 @@ def test_cli_sync_to_a_stick_and_back(tmp_path: Path) -> None:
     assert json.loads(again.stdout)["plan"]["total_bytes"] == 0
     bad = run_cli("--library", str(tmp_path / "b"), "sync", str(tmp_path / "a" / "log"))
     assert bad.returncode == 1 and "Hint:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_cancelled_sync_leaves_no_half_written_library(tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress
+
+    make_library(tmp_path / "a", "A", 3, size=3000)
+    Library.create(tmp_path / "b", "B")
+    before = snapshot(tmp_path / "b")
+    progress = Progress(min_interval_s=0)
+    progress.callback = lambda ev: progress.token.cancel() if ev.done > 0 else None
+    with pytest.raises(Cancelled), FolderRemote(tmp_path / "a") as r:
+        sync(local(tmp_path / "b"), r, progress=progress)
+    after = snapshot(tmp_path / "b")
+    assert {k: v for k, v in after.items() if k.startswith("log")} == \
+        {k: v for k, v in before.items() if k.startswith("log")}
+    lib = Library.open(tmp_path / "b")
+    assert lib.resources() == [] and all(lib.objects.verify(h) for h in lib.objects)
+    assert not list((tmp_path / "b" / "objects").rglob("*.tmp"))
+    with FolderRemote(tmp_path / "a") as r:  # and the next sync completes it
+        sync(local(tmp_path / "b"), r)
+    assert len(titles(tmp_path / "b")) == 3

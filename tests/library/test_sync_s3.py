@@ -125,3 +125,40 @@ def test_push_only_then_resume_a_ranged_download(tmp_path: Path, s3: S3Server, b
         sync(local(tmp_path / "b"), r, Direction.PULL)
         assert r.counters.received < size - 1_200_000 + 10_000
     assert objects(tmp_path / "b") == {digest} and titles(tmp_path / "b") == ["A 0"]
+
+
+def test_cli_sync_with_an_s3_endpoint(tmp_path: Path, s3: S3Server, bucket: str) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    make_library(tmp_path / "a", "A", 1)
+    out = run_cli("--library", str(tmp_path / "a"), "sync", f"s3://{bucket}/cli", "--endpoint", s3.endpoint_url,
+                  "--json", env=s3.env())
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["plan"]["push"]["objects"] == 1
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[sync]\ns3_endpoint = "{s3.endpoint_url}"\n', encoding="utf-8")
+    back = run_cli("--library", str(tmp_path / "b"), "sync", f"s3://{bucket}/cli", "--pull",
+                   env={**s3.env(), "CAGETTE_SETTINGS": str(settings)})
+    assert back.returncode == 0, back.stderr
+    assert titles(tmp_path / "b") == ["A 0"]
+    nocreds = run_cli("--library", str(tmp_path / "b"), "sync", f"s3://{bucket}/cli", "--endpoint",
+                      s3.endpoint_url, env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+                                            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+                                            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                                            "AWS_EC2_METADATA_DISABLED": "true"})  # no 169.254 probe
+    assert nocreds.returncode == 1 and "Hint:" in nocreds.stderr and "Traceback" not in nocreds.stderr
+
+
+def test_a_purge_pushed_to_a_bucket_erases_the_files_there(tmp_path: Path, s3: S3Server, bucket: str) -> None:
+    a = make_library(tmp_path / "a", "A", 2)
+    with remote(s3, bucket, "purge") as r:
+        sync(local(tmp_path / "a"), r)
+        assert len(r.has_objects(None)) == 2
+    victim = a.resources()[0]
+    a.retract(victim.id, purge=True)
+    with remote(s3, bucket, "purge") as r:
+        sync(local(tmp_path / "a"), r)
+    with remote(s3, bucket, "purge") as r:
+        assert r.has_objects(None) == objects(tmp_path / "a") and len(objects(tmp_path / "a")) == 1

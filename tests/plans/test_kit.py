@@ -43,7 +43,9 @@ def test_bad_parameter_exits_2_with_a_hint(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def kit2d(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("kit") / "phone-a4"
-    r = run_cli("plans", "build", "--preset", "phone-a4", "--only", "2d", "--out", str(out))
+    # module-scoped: built before the per-test home/language fixture, so say the language here
+    r = run_cli("plans", "build", "--preset", "phone-a4", "--only", "2d", "--out", str(out),
+                env={"CAGETTE_LANG": "en", "SOURCE_DATE_EPOCH": ""})
     assert r.returncode == 0, r.stderr
     return out
 
@@ -83,7 +85,7 @@ def test_templates_have_one_page_per_tile(kit2d: Path) -> None:
 def test_params_toml_rebuilds_the_same_kit(kit2d: Path, tmp_path: Path) -> None:
     out = tmp_path / "again"
     r = run_cli("plans", "build", "--preset", "tablet-a3", "--params", str(kit2d / "params.toml"), "--only", "2d",
-                "--out", str(out), env={"SOURCE_DATE_EPOCH": ""})
+                "--out", str(out), env={"CAGETTE_LANG": "en", "SOURCE_DATE_EPOCH": ""})
     assert r.returncode == 0, r.stderr
     for f in sorted(kit2d.rglob("*")):
         if f.is_file():

@@ -65,9 +65,12 @@ def test_lens_sits_over_the_stage_centre_in_3d() -> None:
 def test_full_kit_for_every_preset(name: str, tmp_path: Path) -> None:
     import cadquery as cq
 
+    from cagette import i18n
     from cagette.plans import model3d as m
     from cagette.plans.kit import build
+    from cagette.plans.reference import REFERENCE_LANGUAGE
 
+    i18n.set_language(REFERENCE_LANGUAGE)  # as the reference kits are built (the fixture resets it)
     p = load_preset(name)
     out = tmp_path / name
     files = build(p, out)
@@ -81,3 +84,38 @@ def test_full_kit_for_every_preset(name: str, tmp_path: Path) -> None:
     html = (out / "guide.html").read_text()
     assert html.count("<svg") >= 6 and "<path" in html
     assert [x.name for x in tmp_path.iterdir()] == [name]
+    check_reference(name, out)
+
+
+REFERENCE = Path(__file__).resolve().parents[2] / "hardware" / "plans"
+
+
+def check_reference(name: str, fresh: Path) -> None:
+    """The committed reference kit equals a fresh build: every file byte for byte,
+    except the 3D files, compared by per-part volume and bounding box."""
+    import gzip
+
+    import cadquery as cq
+
+    from cagette.plans import model3d as m
+
+    ref = REFERENCE / name
+    ref_files = sorted(str(f.relative_to(ref)) for f in ref.rglob("*") if f.is_file())
+    fresh_files = sorted(str(f.relative_to(fresh)) + (".gz" if f.name in ("model.step", "model.glb") else "")
+                         for f in fresh.rglob("*") if f.is_file())
+    assert ref_files == fresh_files, "regenerate with: python -m cagette.plans.reference"
+    for rel in ref_files:
+        if rel.startswith("model."):
+            continue
+        assert (ref / rel).read_bytes() == (fresh / rel).read_bytes(), f"{name}/{rel} differs from a fresh build"
+    step = fresh / "ref-model.step"
+    step.write_bytes(gzip.decompress((ref / "model.step.gz").read_bytes()))
+    assy = cq.Assembly.importStep(str(step))
+    parts = {c.name: c.obj for c in assy.children}
+    solids = dict((pn.name, s) for pn, s in m.solids(load_preset(name)))
+    assert sorted(parts) == sorted(solids)
+    for part, solid in solids.items():
+        got = parts[part].wrapped
+        assert m.volume(got) == pytest.approx(m.volume(solid), rel=1e-6), part
+        assert m.bounding_box(got) == pytest.approx(m.bounding_box(solid), abs=1e-3), part
+    step.unlink()

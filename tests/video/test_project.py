@@ -253,3 +253,38 @@ def test_toml_round_trip(title: str, script: str, speed: float, rot: int | None)
                   shots=(pj.Shot(id="abc", kind="clip", source="rushes/x.mp4", speed=speed, rotation=rot),))
     data = pj.ProjectData(title=title, scenes=(sc,))
     assert pj.parse(tomllib.loads(pj.dumps(data))) == data
+
+
+def test_trash_keeps_only_what_undo_can_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pj, "HISTORY_LIMIT", 3)
+    p = Project.create(tmp_path / "p")
+    p.add_scene("A")
+    for i in range(4):
+        p.add_frame_data(1, bytes([i]), ".png")
+        p.delete_last_frame(1)
+    trash = p.root / pj.META_DIR / "trash"
+    assert 1 <= len(list(trash.iterdir())) <= 3
+    p.undo()
+    assert len(p.frames(1)) == 1
+
+
+def test_logo_info_and_moving_shots(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p")
+    p.add_scene("A")
+    p.add_scene("B")
+    s1 = p.add_shot(1, _file(tmp_path, "a.jpg"))
+    s2 = p.add_shot(1, _file(tmp_path, "b.jpg"))
+    p.move_shot(s1.id, "b")
+    assert [s.id for s in p.data.scene("a").shots] == [s2.id]
+    assert [s.id for s in p.data.scene("b").shots] == [s1.id]
+    p.move_shot(s2.id, "b", position=1)
+    assert [s.id for s in p.data.scene("b").shots] == [s2.id, s1.id]
+    p.set_logo(_file(tmp_path, "Logo Mairie.PNG"))
+    assert p.data.export.logo == "rushes/logo.png" and (p.root / "rushes" / "logo.png").is_file()
+    p.set_info(title="Nouveau", authors=["A", "B"], organisation="Mairie")
+    d = Project.open(p.root).data
+    assert (d.title, d.authors, d.organisation) == ("Nouveau", ("A", "B"), "Mairie")
+    with pytest.raises(UsageError):
+        p.set_info(colour="red")
+    p.update_scene("a", script="Texte", notes="Poser le décor")
+    assert p.data.scene("a").notes == "Poser le décor"

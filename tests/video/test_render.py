@@ -209,3 +209,85 @@ def test_broken_media_is_refused_naming_the_file(key: str, media: dict[str, Path
     assert Path(shot.source).name in err.value.message
     assert err.value.hint
     assert not list((p.root / "exports").rglob("*.mp4"))
+
+
+def test_hdr_hevc_clip_is_tone_mapped(tmp_path: Path) -> None:
+    from cagette.video import synth
+    from cagette.video.probe import probe
+
+    hdr = synth.clip(tmp_path / "iphone-hdr.mov", 0.6, SIZE, FPS, number=9, hdr=True)
+    info = probe(hdr)
+    assert info.hdr and info.codec == "hevc"
+    p = Project.create(tmp_path / "p", "HDR")
+    p.set_export(title_card=False, end_card=False, fade_s=0.0)
+    p.add_scene("A")
+    p.add_shot(1, hdr)
+    out = render_project(p, preset=TINY).video
+    v = video_stream(ffprobe(out))
+    assert v["pix_fmt"] == "yuv420p" and v["codec_name"] == "h264"
+    frame = decode_frames(out)[5]
+    assert 20 < frame.mean() < 235  # neither washed out nor black
+
+
+def test_cancel_from_the_progress_callback_leaves_nothing(media: dict[str, Path], tmp_path: Path) -> None:
+    from cagette.errors import Cancelled
+    from cagette.progress import Progress, ProgressEvent
+
+    p = Project.create(tmp_path / "p", "Annulé")
+    p.add_scene("A")
+    p.add_shot(1, media["clip"], speed=0.2)  # 10 s of output
+    seen: list[ProgressEvent] = []
+    progress = Progress(min_interval_s=0)
+
+    def on_event(ev: ProgressEvent) -> None:
+        seen.append(ev)
+        if ev.task == "Rendering" and ev.done > 0:
+            progress.token.cancel()
+
+    progress.callback = on_event
+    with pytest.raises(Cancelled):
+        render_project(p, preset=presets.get("draft"), progress=progress)
+    assert any(ev.task == "Rendering" and ev.total for ev in seen)
+    assert not [f for f in (p.root / "exports").rglob("*") if f.is_file()]
+    assert not list((p.root / ".cagette" / "work").iterdir())
+
+
+def test_preview_of_one_piece_matches_the_full_composition(rendered: dict) -> None:
+    tl = make_timeline(rendered["project"], TINY)
+    g = tl.groups[2]  # the stop-motion scene, away from fades
+    t = g.start_s + 0.25
+    assert psnr(reference.preview_frame(tl, t), reference.preview_frame(tl, t, full=True)) >= 40
+
+
+def test_music_is_ducked_under_the_voice(media: dict[str, Path], tmp_path: Path) -> None:
+    import numpy as np
+
+    from cagette.video import ffgraph, synth
+
+    voice = synth.tone_wav(tmp_path / "voice.wav", 1.5, freq=1000.0, amplitude=0.3)
+    music = synth.tone_wav(tmp_path / "music.wav", 4.0, freq=200.0, amplitude=0.3)
+    p = Project.create(tmp_path / "p", "Duck")
+    p.set_export(title_card=False, end_card=False, fade_s=0.0)
+    p.add_scene("A")
+    p.add_shot(1, media["still"], duration_s=4.0)
+    p.set_voiceover(1, voice)
+    p.set_music(music, volume_db=0.0, duck_db=-14.0)
+    tl = make_timeline(p, TINY)
+    work = tmp_path / "work"
+    work.mkdir()
+    import subprocess
+
+    mixed = ffgraph.render_audio(tl, work)  # 32-bit float WAV: convert for the wave module
+    pcm = tmp_path / "mix16.wav"
+    subprocess.run([ffgraph.ffmpeg_exe(), "-v", "error", "-i", str(mixed), "-c:a", "pcm_s16le", str(pcm)], check=True)
+    rate, data = script.read_wav_mono(pcm)
+    samples = np.asarray(data)
+
+    def level_200hz(a: float, b: float) -> float:
+        seg = samples[int(a * rate):int(b * rate)]
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        freqs = np.fft.rfftfreq(len(seg), 1 / rate)
+        return float(spectrum[np.argmin(np.abs(freqs - 200))])
+
+    ducked, free = level_200hz(0.5, 1.3), level_200hz(2.8, 3.8)
+    assert 20 * np.log10(free / ducked) >= 6.0

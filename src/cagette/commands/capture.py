@@ -124,8 +124,8 @@ def run_sources(ns: Any, ctx: Any) -> int:
     addresses = local_addresses()
     help_lines = [
         _("Phone as a camera over Wi-Fi: install IP Webcam (Android) or DroidCam (Android, iPhone), start it, "
-          "and give cagette the address it shows, e.g. http://192.168.1.20:8080/video (MJPEG) or "
-          "rtsp://192.168.1.20:8080/h264_ulaw.sdp."),
+          "and give cagette the address it shows: IP Webcam http://192.168.1.20:8080/video (MJPEG) or "
+          "rtsp://192.168.1.20:8080/h264_ulaw.sdp; DroidCam http://192.168.1.20:4747/video (one viewer at a time)."),
         _("A still-image address (http://IP:8080/shot.jpg) works too, polled a few times a second."),
         _("Phone over USB: recent Android phones offer a 'Webcam' USB mode; it then appears as /dev/videoN."),
         _("Locked-down phone: film with its own camera app and send the file with `cagette capture phone PROJECT`."),

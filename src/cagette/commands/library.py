@@ -128,7 +128,8 @@ def _meta(ns: Any) -> dict[str, Any]:
 
 
 def _rows(resources: list[Any]) -> None:
-    table([(r.id, r.kind, r.title[:50], r.licence, r.organisation[:30], r.language) for r in resources],
+    table([(r.id, r.kind, (r.title[:50] + (" ✘" if r.retracted else "")), r.licence, r.organisation[:30], r.language)
+           for r in resources],
           [_("id"), _("kind"), _("title"), _("licence"), _("organisation"), _("language")])
 
 
@@ -189,15 +190,13 @@ def run_init(ns: Any, ctx: Any) -> int:
 def run_add(ns: Any, ctx: Any) -> int:
     lib = _open(ctx, write=True)
     settings = ctx.settings()
-    meta = _meta(ns)
-    if "authors" not in meta and settings.general.author:
-        meta["authors"] = [settings.general.author]
-    path = Path(ns.path)
-    r = lib.add_path(path, **meta)
-    if not r.organisation:
-        org = settings.general.organisation or lib.site().site_name
-        if org and r.origin == lib.site_id():
-            r = lib.edit(r.id, organisation=org)
+    defaults: dict[str, Any] = {"organisation": settings.general.organisation or lib.site_name()}
+    if settings.general.author:
+        defaults["authors"] = [settings.general.author]
+    from cagette.commands._output import cli_progress
+
+    with cli_progress(quiet=ns.json) as progress:
+        r = lib.add_path(Path(ns.path), defaults=defaults, progress=progress, **_meta(ns))
     if ns.json:
         emit_json(r.to_dict())
     else:
@@ -208,9 +207,6 @@ def run_add(ns: Any, ctx: Any) -> int:
 def run_list(ns: Any, ctx: Any) -> int:
     lib = _open(ctx)
     found = lib.resources(_filters_of(ns), include_retracted=ns.all)
-    if ns.all:
-        f = _filters_of(ns)
-        found = [r for r in found if r.retracted or r in lib.search("", f)]
     if ns.json:
         emit_json([r.to_dict() for r in found])
     elif found:

@@ -20,6 +20,7 @@ def _add_params(parser: Any) -> None:
 
 def register(sub: Any) -> None:
     inner = group(sub, "plans", _("parametric plans of the box: presets, framing figures, build kit"))
+    inner.help = _("what to do with the plans")  # group() leaves the sub-command list without a help text
     p = command(inner, "presets", _("list the presets of the box"), run_presets)
     add_json(p)
     p = command(inner, "show", _("print the parameters and the derived figures (shelf height, visible area...)"),

@@ -30,7 +30,7 @@ EventCallback = Callable[[protocol.ButtonEvent], None]
 class Controller:
     def __init__(self, ports: Callable[[], list[str]], trigger: QueueTrigger | None = None,
                  on_event: EventCallback | None = None, *, backoff_s: tuple[float, float] = (0.05, 2.0),
-                 hello_timeout_s: float = 2.0, keepalive_s: float = 3.0) -> None:
+                 hello_timeout_s: float = 3.0, keepalive_s: float = 3.0) -> None:
         self.ports = ports
         self.trigger = trigger
         self.on_event = on_event
@@ -43,6 +43,7 @@ class Controller:
         self.garbage = 0
         self.board_errors: list[protocol.Reply] = []
         self.last_error: str = ""
+        self.internal_errors = 0
         self._ser: Any = None
         self._ids = itertools.count(1)
         self._pending: dict[int, list[Any]] = {}
@@ -90,10 +91,11 @@ class Controller:
     def status(self) -> dict[str, Any]:
         return {"connected": self.connected, "port": self.port,
                 "board": self.info.to_dict() if self.info else None, "connections": self.connections,
-                "garbage_lines": self.garbage, "board_errors": len(self.board_errors)}
+                "garbage_lines": self.garbage, "board_errors": len(self.board_errors),
+                "last_error": self.last_error or None}
 
     # -- requests -----------------------------------------------------------------
-    def request(self, cmd: str, timeout: float = 2.0, **fields: Any) -> protocol.Reply:
+    def request(self, cmd: str, timeout: float = 5.0, **fields: Any) -> protocol.Reply:
         """Send one command and wait for its reply (an error reply is returned, not raised)."""
         if not self._connected.is_set():
             raise DeviceError(_("The studio controller is not connected."),
@@ -208,6 +210,9 @@ class Controller:
                 self._talk(ser)
             except (serial.SerialException, OSError) as exc:
                 self.last_error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - kept and shown by status(); the link restarts
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                self.internal_errors += 1
             finally:
                 greeted = self._greeted
                 self._drop(self.last_error or "closed")

@@ -7,8 +7,9 @@ the ids only give candidates; a candidate is our controller when it answers
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from cagette.i18n import _
 RPI_VID = 0x2E8A
 MICROPYTHON_PID = 0x0005
 BAUD = 115200  # ignored by USB CDC, used by real UARTs and ptys
-HELLO_TIMEOUT_S = 2.0
+HELLO_TIMEOUT_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,15 @@ class Candidate:
                 "description": self.description}
 
 
-def candidates(include_all: bool = False) -> list[Candidate]:
-    """Serial ports that may be the board (every port with *include_all*)."""
-    from serial.tools import list_ports
+def candidates(include_all: bool = False, ports: Iterable[Any] | None = None) -> list[Candidate]:
+    """Serial ports that may be the board (every port with *include_all*);
+    *ports* are ``ListPortInfo``-like objects (default: the system's)."""
+    if ports is None:
+        from serial.tools import list_ports
 
+        ports = list_ports.comports()
     found = []
-    for port in sorted(list_ports.comports(), key=lambda p: p.device):
+    for port in sorted(ports, key=lambda p: p.device):
         if include_all or (port.vid == RPI_VID and port.pid == MICROPYTHON_PID):
             found.append(Candidate(port.device, port.vid, port.pid, port.serial_number,
                                    port.description or ""))
@@ -58,7 +62,9 @@ def open_port(device: str, timeout: float = 0.1) -> Any:
     import serial
 
     try:
-        return serial.Serial(device, BAUD, timeout=timeout, write_timeout=2, exclusive=True)
+        # POSIX: an advisory lock; Windows opens COM ports exclusively by itself
+        extra = {"exclusive": True} if os.name == "posix" else {}
+        return serial.Serial(device, BAUD, timeout=timeout, write_timeout=2, **extra)
     except (serial.SerialException, OSError, ValueError) as exc:
         busy = "lock" in str(exc).lower() or "busy" in str(exc).lower()
         raise DeviceError(
@@ -111,16 +117,17 @@ def probe(device: str, timeout: float = HELLO_TIMEOUT_S) -> protocol.DeviceInfo:
     return protocol.parse_hello(reply)
 
 
-def find_board(port: str | None = None) -> tuple[str, protocol.DeviceInfo]:
-    """The port and identity of the board (*port* given: only that one)."""
+def find_board(port: str | None = None, among: Iterable[str] | None = None) -> tuple[str, protocol.DeviceInfo]:
+    """The port and identity of the board (*port* given: only that one;
+    else the first of *among*, by default the MicroPython ports, that says hello)."""
     if port:
         return port, probe(port)
     tried = []
-    for cand in candidates():
+    for device in (among if among is not None else [c.device for c in candidates()]):
         try:
-            return cand.device, probe(cand.device)
+            return device, probe(device)
         except DeviceError as exc:
-            tried.append(f"{cand.device}: {exc.message}")
+            tried.append(f"{device}: {exc.message}")
     if tried:
         raise DeviceError(
             _("No cagette studio controller among the MicroPython boards: {tried}").format(tried="; ".join(tried)),

@@ -112,6 +112,11 @@ def _safe_name(name: str) -> str:
     return name[:80] or "file"
 
 
+def page_name(rid: str) -> str:
+    """The page of a resource: its id, with ':' (refused by FAT USB sticks) as '~' (never in an id)."""
+    return rid.replace(":", "~") + ".html"
+
+
 def _file_name(f: Any) -> str:
     return f"{f.hash[:16]}-{_safe_name(f.name or f.role)}"
 
@@ -149,9 +154,9 @@ def write_catalogue(lib: Any, out: Path, title: str | None = None, filters: Filt
             docs.append({"id": r.id, "title": r.title, "description": r.description[:500], "tags": list(r.tags),
                          "authors": list(r.authors), "organisation": r.organisation, "kind": r.kind,
                          "kind_label": _(r.kind), "licence": r.licence, "language": r.language,
-                         "page": f"r/{_safe_name(r.id)}.html",
+                         "page": f"r/{page_name(r.id)}",
                          "thumb": f"files/{_file_name(thumb)}" if thumb else ""})
-            (stage / "r" / f"{_safe_name(r.id)}.html").write_text(_resource_page(lib, r, present), encoding="utf-8")
+            (stage / "r" / page_name(r.id)).write_text(_resource_page(lib, r, present), encoding="utf-8")
             progress.advance()
         kinds = sorted({r.kind for r in resources})
         options = "".join(f'<option value="{_e(k)}">{_e(_(k))}</option>' for k in kinds)
@@ -202,7 +207,7 @@ def _resource_page(lib: Any, r: Resource, present: set[str]) -> str:
     parts.append(f'<p class="meta">{_e(" · ".join(m for m in meta if m))}</p>')
     chain = lib.chain(r.id)[1:]
     if chain:
-        items = "".join(f'<li><a href="{_safe_name(c.id)}.html">{_e(c.title)}</a> — {_e(c.credit())}</li>'
+        items = "".join(f'<li><a href="{page_name(c.id)}">{_e(c.title)}</a> — {_e(c.credit())}</li>'
                         for c in chain)
         parts.append(f"<h2>{_e(_('Adapted from'))}</h2><ul id=\"chain\">{items}</ul>")
     files = "".join(f'<li><a href="../files/{_file_name(f)}" download>{_e(f.name or f.role)}</a> '

@@ -137,14 +137,14 @@ class Filters:
 class SearchIndex:
     """Token → {resource id: weight}, with a sorted vocabulary for prefix search."""
 
-    def __init__(self, docs: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, docs: Iterable[Mapping[str, Any]], include_retracted: bool = False) -> None:
         self.docs: dict[str, Mapping[str, Any]] = {}
         self.sort_key: dict[str, tuple[str, str]] = {}
         self.postings: dict[str, dict[str, int]] = {}
         self.facets: dict[str, dict[str, set[str]]] = {
             "kind": {}, "licence": {}, "language": {}, "organisation": {}, "tags": {}}
         for d in docs:
-            if d.get("retracted"):
+            if d.get("retracted") and not include_retracted:
                 continue
             rid = d["id"]
             self.docs[rid] = d

@@ -84,6 +84,16 @@ class ImportReport:
         return {"added": self.added, "edited": self.edited, "unchanged": self.unchanged}
 
 
+@dataclass
+class _CachedLog:
+    read: LogRead
+    head: bytes  # the log's first bytes when read: a log rewritten (not appended) is read again whole
+
+    @property
+    def valid_bytes(self) -> int:
+        return self.read.valid_bytes
+
+
 def is_library(path: Path) -> bool:
     return (Path(path) / LIBRARY_FILE).is_file()
 
@@ -104,6 +114,8 @@ class Library:
         self._search: idx.SearchIndex | None = None
         self._search_sizes: dict[str, int] | None = None
         self._by_id_cache: tuple[dict[str, int], dict[str, dict[str, Any]]] | None = None
+        self._log_cache: dict[str, _CachedLog] = {}
+        self._docs_cache: tuple[dict[str, int], list[str], list[dict[str, Any]]] | None = None
 
     # opening ----------------------------------------------------------------
     @classmethod
@@ -147,8 +159,11 @@ class Library:
             raise LibraryError(_("This library uses format {v}; this cagette reads up to {mine}.").format(
                 v=meta.get("version"), mine=FORMAT_VERSION), _("Update cagette."))
         lib = cls(path)
-        lib.local_dir.mkdir(exist_ok=True)
-        lib.log_dir.mkdir(exist_ok=True)
+        try:
+            lib.local_dir.mkdir(exist_ok=True)
+            lib.log_dir.mkdir(exist_ok=True)
+        except OSError:
+            pass  # a read-only copy (a locked USB stick): it can still be read
         return lib
 
     def lock(self) -> FileLock:
@@ -170,7 +185,10 @@ class Library:
             self._site_file.update(site_name=name)
             st = self._fresh_state()
             if st.site_names.get(site.site_id) != name:
-                self._append(site.site_id, [("site", "", {"name": name}, False, "")], st)
+                fields: dict[str, Any] = {"name": name}
+                if site.previous_site_ids and not self.log_path(site.site_id).exists():
+                    fields["succeeds"] = list(site.previous_site_ids[-50:])
+                self._append(site.site_id, [("site", "", fields, False, "")], st)
                 self._after_write()
 
     def site_name(self) -> str:
@@ -190,7 +208,7 @@ class Library:
         with self._lock:
             self._site_file.ensure()
             self._site_file.update(moderators=mods)
-            self._after_write()
+            self._after_write(purge=True)
 
     # logs and state -----------------------------------------------------------
     def log_path(self, site: str) -> Path:
@@ -206,14 +224,41 @@ class Library:
         return out
 
     def read_logs(self) -> dict[str, LogRead]:
-        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line)."""
+        """Every log, validated (a malformed line raises :class:`LogError` naming the file and line).
+
+        Logs only grow: a log read before is extended by parsing just its new bytes.
+        """
         out: dict[str, LogRead] = {}
         if self.log_dir.is_dir():
             for p in sorted(self.log_dir.iterdir()):
                 sid = logmod.site_of_log(p.name)
                 if sid:
-                    out[sid] = logmod.read_log(p, sid)
+                    out[sid] = self._read_log_incremental(p, sid)
         return out
+
+    def _read_log_incremental(self, path: Path, site: str) -> LogRead:
+        cached = self._log_cache.get(site)
+        if cached is not None and not path.is_symlink():
+            try:
+                with open(path, "rb") as fh:
+                    size = os.fstat(fh.fileno()).st_size
+                    head = fh.read(len(cached.head))
+                    fh.seek(cached.valid_bytes)
+                    tail = fh.read()
+            except FileNotFoundError:
+                size, tail, head = 0, b"", b""
+            if head == cached.head and size >= cached.valid_bytes:
+                more = logmod.parse_log_bytes(tail, site, path.name, len(cached.read.events) + 1)
+                read = LogRead(site, cached.read.events + more.events, cached.valid_bytes + more.valid_bytes,
+                               more.torn_bytes)
+                self._log_cache[site] = _CachedLog(read, cached.head)
+                return read
+        read = logmod.read_log(path, site)
+        if read.valid_bytes:
+            with open(path, "rb") as fh:
+                head = fh.read(min(read.valid_bytes, 4096))
+            self._log_cache[site] = _CachedLog(read, head)
+        return read
 
     def _fresh_state(self) -> State:
         sizes = self.log_sizes()
@@ -232,14 +277,18 @@ class Library:
         """Append events (op, id, fields, purge, reason) to this site's log. Call under the lock."""
         path = self.log_path(site)
         logmod.repair(path)
-        mine = logmod.read_log(path, site)
+        mine = self._read_log_incremental(path, site)
         seq = len(mine.events)
         clock = st.max_clock
         events = []
         if seq == 0 and not any(op == "site" for op, *_rest in items):
             site_rec = self._site_file.read()
-            if site_rec is not None and site_rec.site_name:  # a new site id names itself first
-                items = [("site", "", {"name": site_rec.site_name}, False, ""), *items]
+            if site_rec is not None and (site_rec.site_name or site_rec.previous_site_ids):
+                # a new site id names itself first, and says which site(s) this copy took over from
+                first: dict[str, Any] = {"name": site_rec.site_name}
+                if site_rec.previous_site_ids:
+                    first["succeeds"] = list(site_rec.previous_site_ids[-50:])
+                items = [("site", "", first, False, ""), *items]
         for op, rid, fields, purge, reason in items:
             seq += 1
             clock += 1
@@ -247,32 +296,60 @@ class Library:
         logmod.append(path, events)
         return events
 
-    def _after_write(self) -> None:
+    def _after_write(self, purge: bool = False) -> None:
+        """After an append: the merged state is recomputed on demand, and the index is rebuilt
+        lazily by the next read (in this process or another), so a write costs no index rewrite."""
         self._state = None
-        self.reindex()
-        self.apply_purges()
+        if purge:
+            self.apply_purges()
+
+    def _current(self, rid: str) -> Resource:
+        r = self._fresh_state().get(rid)
+        assert r is not None
+        return r
 
     # index and search -----------------------------------------------------------
     def reindex(self) -> int:
         """Rebuild ``local/index.json`` from the logs; returns the number of resources."""
         sizes = self.log_sizes()
         st = self._fresh_state()
-        docs = [r.resource().to_dict() for r in st.resources.values()]
-        idx.write_index(self.index_path, docs, {
-            "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
-            "moderators": list(self.moderators())})
+        docs = [r.doc() for r in st.resources.values()]
+        mods = list(self.moderators())
+        self._clean_stale_temp_files()
+        try:
+            idx.write_index(self.index_path, docs, {
+                "log_sizes": sizes, "site_names": st.site_names, "purged": sorted(st.purged_hashes),
+                "moderators": mods})
+        except OSError:
+            pass  # a read-only library: the index lives in memory only, rebuilt by each process
+
         self._search = None
+        self._docs_cache = (sizes, mods, docs)
         return len(docs)
 
+    def _clean_stale_temp_files(self, age_s: float = 600.0) -> None:
+        """Remove index temporary files left by a killed process (old ones only: a live one may be in use)."""
+        import time
+
+        now = time.time()
+        for p in self.local_dir.glob(".index.json.*.tmp"):
+            try:
+                if now - p.stat().st_mtime > age_s:
+                    p.unlink()
+            except OSError:
+                continue
+
     def _docs(self) -> list[dict[str, Any]]:
-        got = idx.read_index(self.index_path)
         sizes = self.log_sizes()
-        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != list(self.moderators()):
+        mods = list(self.moderators())
+        if self._docs_cache is not None and self._docs_cache[:2] == (sizes, mods):
+            return self._docs_cache[2]
+        got = idx.read_index(self.index_path)
+        if got is None or got[1].get("log_sizes") != sizes or got[1].get("moderators") != mods:
             self.reindex()
-            got = idx.read_index(self.index_path)
-            if got is None:
-                raise LibraryError(_("The index of {path} cannot be written.").format(path=self.path),
-                                   _("Check the disk has room and the folder is writable."))
+            assert self._docs_cache is not None
+            return self._docs_cache[2]
+        self._docs_cache = (sizes, mods, got[0])
         return got[0]
 
     def search_index(self) -> idx.SearchIndex:
@@ -288,7 +365,8 @@ class Library:
 
     def resources(self, filters: idx.Filters | None = None, include_retracted: bool = False) -> list[Resource]:
         if include_retracted:
-            return sorted((Resource.from_dict(d) for d in self._docs()), key=lambda r: r.id)
+            everything = idx.SearchIndex(self._docs(), include_retracted=True)
+            return [Resource.from_dict(d) for d in everything.search("", filters)]
         return self.search("", filters)
 
     def _by_id(self) -> dict[str, dict[str, Any]]:
@@ -305,15 +383,7 @@ class Library:
     def get(self, rid: str) -> Resource:
         """A resource by id or unique id prefix (retracted ones too)."""
         docs = self._by_id()
-        if rid in docs:
-            return Resource.from_dict(docs[rid])
-        found = [k for k in docs if k.startswith(rid)] if len(rid) >= 4 else []
-        if len(found) == 1:
-            return Resource.from_dict(docs[found[0]])
-        raise LibraryError(
-            _("No resource {rid} in the library.").format(rid=rid) if not found
-            else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
-            _("`cagette library list` shows the ids."))
+        return Resource.from_dict(docs[_resolve(rid, docs)])
 
     def chain(self, rid: str) -> list[Resource]:
         """The resource and everything it derives from (its attribution chain)."""
@@ -330,21 +400,29 @@ class Library:
             sources.append((r.id, r.licence))
         check_licence_compatible(licence, sources)
 
-    def store_files(self, files: Sequence[tuple[str, Path]]) -> list[dict[str, Any]]:
+    def store_files(self, files: Sequence[tuple[str, Path]], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Copy files into the object store (verified, atomic); reports bytes, can be cancelled."""
         out = []
+        for _role, p in files:
+            if not Path(p).is_file():
+                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
+        on_bytes = None
+        if progress is not None:
+            progress.start(_("Copying into the library"), sum(Path(p).stat().st_size for _r, p in files), "B")
+            on_bytes = progress.advance
         for role, p in files:
             p = Path(p)
             if role not in ROLES:
                 role = "attachment"
-            if not p.is_file():
-                raise UsageError(_("{path} is not a file.").format(path=p), _("Check the path."))
-            digest, size = self.objects.put_file(p)
+            digest, size = self.objects.put_file(p, on_bytes=on_bytes)
             out.append({"role": role, "hash": digest, "size": size,
                         "media_type": guess_media_type(p.name), "name": p.name[:200]})
+        if progress is not None:
+            progress.finish()
         return out
 
     def add(self, files: Sequence[tuple[str, Path]], *, rid: str | None = None,
-            **meta: Any) -> Resource:
+            progress: Progress | None = None, **meta: Any) -> Resource:
         """Add a resource from files ``(role, path)`` and metadata fields."""
         fields = self._prepare_fields(meta, adding=True)
         with self._lock:
@@ -356,23 +434,28 @@ class Library:
                 raise UsageError(_("The id {rid} is already in the library.").format(rid=rid),
                                  _("Use `cagette library edit` to change it."))
             self._check_sources(st, fields["licence"], fields.get("derived_from", ()))
-            fields["files"] = self.store_files(files)
+            fields["files"] = self.store_files(files, progress)
             thumb = next((f for f in fields["files"] if f["role"] == "thumbnail"), None)
             if thumb and "thumbnail" not in fields:
                 fields["thumbnail"] = thumb["hash"]
             self._append(site.site_id, [("add", rid, check_fields(fields, adding=True), False, "")], st)
             self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
-    def add_path(self, path: Path, **meta: Any) -> Resource:
-        """Add a file or a folder (a project folder: its latest export and storyboard)."""
+    def add_path(self, path: Path, defaults: Mapping[str, Any] | None = None,
+                 progress: Progress | None = None, **meta: Any) -> Resource:
+        """Add a file or a folder (a project folder: its latest export and storyboard).
+
+        Fields given in *meta* win over what the folder says, which wins over *defaults*.
+        """
         from cagette.library.ingest import collect
 
         files, guessed = collect(Path(path))
-        for k, v in guessed.items():
-            if meta.get(k) in (None, "", [], ()):
-                meta[k] = v
-        return self.add(files, **meta)
+        for source in (guessed, defaults or {}):
+            for k, v in source.items():
+                if meta.get(k) in (None, "", [], ()):
+                    meta[k] = v
+        return self.add(files, progress=progress, **meta)
 
     def _prepare_fields(self, meta: Mapping[str, Any], adding: bool) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -397,9 +480,17 @@ class Library:
                              _("Use one of: {kinds}.").format(kinds=", ".join(KINDS)))
         return fields
 
+    def _can_write(self, site: Site, st: State, rid: str) -> bool:
+        """Whether this site's edit of *rid* will be applied (by every site's merge)."""
+        if st.may_write(site.site_id, rid, site.moderators):
+            return True
+        # a copy that has not written yet: its first line will declare whom it succeeds
+        pending = site.previous_site_ids if not self.log_path(site.site_id).exists() else ()
+        return any(st.may_write(p, rid, site.moderators) for p in pending)
+
     def _may_write(self, site: Site, st: State, rid: str) -> None:
         r = st.resources[rid]
-        if site.site_id not in r.owners and site.site_id not in site.moderators:
+        if not self._can_write(site, st, rid):
             name = st.site_names.get(r.origin, r.origin[:8])
             raise UsageError(_("{rid} belongs to the site {site}; only it or a moderator can change it.").format(
                 rid=rid, site=name), _("Ask that site, or derive your own version with --derived-from."))
@@ -411,7 +502,7 @@ class Library:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted:
                 raise UsageError(_("{rid} was retracted.").format(rid=rid), _("Add it again under a new id."))
             self._may_write(site, st, rid)
@@ -423,13 +514,13 @@ class Library:
             if fields:
                 self._append(site.site_id, [("edit", rid, fields, False, "")], st)
                 self._after_write()
-        return self.get(rid)
+        return self._current(rid)
 
     def retract(self, rid: str, purge: bool = False, reason: str = "") -> Resource:
         with self._lock:
             site, _changed = self._site_file.ensure()
             st = self._fresh_state()
-            rid = self.get(rid).id
+            rid = _resolve(rid, st.resources)
             if st.resources[rid].retracted and (st.resources[rid].purged or not purge):
                 return self.get(rid)
             self._may_write(site, st, rid)
@@ -437,8 +528,8 @@ class Library:
                 raise UsageError(_("{rid} is already retracted; it can no longer be purged from here.").format(
                     rid=rid), _("Delete its files by hand on each site."))
             self._append(site.site_id, [("retract", rid, {}, purge, reason[:2000])], st)
-            self._after_write()
-        return self.get(rid)
+            self._after_write(purge=purge)
+        return self._current(rid)
 
     def apply_purges(self) -> int:
         """Erase the objects of purged resources (as their retraction arrives). Returns how many."""
@@ -484,7 +575,7 @@ class Library:
                 if cur is None:
                     items.append(("add", rid, fields, False, ""))
                     report.added.append(rid)
-                elif site.site_id in cur.owners or site.site_id in site.moderators:
+                elif self._can_write(site, st, rid):
                     changed = {k: v for k, v in fields.items() if cur.fields.get(k) != v}
                     items.append(("edit", rid, changed, False, ""))
                     report.edited.append(rid)
@@ -630,6 +721,19 @@ class Library:
         }
 
 
+def _resolve(rid: str, ids: Mapping[str, Any]) -> str:
+    """The id *rid* stands for: itself, or the one id it starts (4 characters at least)."""
+    if rid in ids:
+        return rid
+    found = [k for k in ids if k.startswith(rid)] if len(rid) >= 4 else []
+    if len(found) == 1:
+        return found[0]
+    raise LibraryError(
+        _("No resource {rid} in the library.").format(rid=rid) if not found
+        else _("{rid} matches {n} resources.").format(rid=rid, n=len(found)),
+        _("`cagette library list` shows the ids."))
+
+
 def _lines(data: bytes) -> list[bytes]:
     """Newline-terminated lines (only ``\\n`` ends a log line)."""
     return [line + b"\n" for line in data.split(b"\n")[:-1]]
@@ -682,13 +786,15 @@ def open_choice(choice: Any, settings: Any = None) -> Library:
     lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
                                                  or getattr(general, "organisation", "")))
     if getattr(lib_settings, "seed_starter", True):
-        from cagette.errors import CagetteError
-
         try:
             seed_starter(lib)
-        except CagetteError:
-            pass  # an empty library is still usable; `cagette library init` reports why
+        except StarterUnavailable:
+            pass  # an empty library is still usable; `cagette library init` says why
     return lib
+
+
+class StarterUnavailable(LibraryError):
+    """The starter library is not installed, or offers no resources yet."""
 
 
 STARTER_SOURCE = "cagette.starter"
@@ -698,16 +804,14 @@ def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport
     """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
     import tempfile
 
-    from cagette.errors import CagetteError
-
     try:
         import cagette.starter as starter
     except ImportError as exc:
-        raise CagetteError(_("The starter library is not installed ({error}).").format(error=exc),
+        raise StarterUnavailable(_("The starter library is not installed ({error}).").format(error=exc),
                            _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
     resources = getattr(starter, "resources", None)
     if not callable(resources):
-        raise CagetteError(_("The starter library offers no resources yet (cagette.starter.resources)."),
+        raise StarterUnavailable(_("The starter library offers no resources yet (cagette.starter.resources)."),
                            _("Use `cagette library init --no-starter` for an empty library."))
     lib.local_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:

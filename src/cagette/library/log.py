@@ -13,7 +13,8 @@ object (UTF-8, compact, keys sorted, ``\\n``-terminated)::
 * ``clock``: the Lamport clock: greater than every clock the site had seen.
 * ``op``: ``add`` (all the fields), ``edit`` (some fields), ``retract``
   (``purge``: erase the files everywhere; ``reason``), ``site`` (``fields.name``:
-  the site's readable name, its organisation).
+  the site's readable name, its organisation; ``fields.succeeds``: the site ids this
+  copy of a library took over from, whose resources it may go on editing).
 
 Appends are one ``write`` of whole lines on a file opened in append mode,
 then ``fsync``. A crash can leave a torn last line (no final newline): readers
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from cagette.errors import LibraryError
+from cagette.fsutil import fsync_dir
 from cagette.i18n import _
 from cagette.library.resources import check_fields, check_id
 
@@ -156,9 +158,13 @@ def parse_line(raw: bytes, site: str, seq: int, where: str = "") -> Event:
     try:
         if op == "site":
             fields = d.get("fields")
-            if not isinstance(fields, dict) or set(fields) != {"name"} or not isinstance(fields["name"], str) \
-                    or len(fields["name"]) > 300:
+            if not isinstance(fields, dict) or "name" not in fields or set(fields) - {"name", "succeeds"} \
+                    or not isinstance(fields["name"], str) or len(fields["name"]) > 300:
                 raise _err(where, _("a site line needs fields.name"))
+            succeeds = fields.get("succeeds", [])
+            if not isinstance(succeeds, list) or len(succeeds) > 50 or not all(is_site_id(x) for x in succeeds) \
+                    or site in succeeds:
+                raise _err(where, _("fields.succeeds must list other site ids"))
             return Event(site, seq, clock, op, at, fields=dict(fields))
         rid = check_id(d.get("id"))
         if op == "retract":
@@ -250,6 +256,7 @@ def append_bytes(path: Path, data: bytes) -> int:
     if not data:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
+    created = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         view = memoryview(data)
@@ -259,6 +266,8 @@ def append_bytes(path: Path, data: bytes) -> int:
         os.fsync(fd)
     finally:
         os.close(fd)
+    if created:
+        fsync_dir(path.parent)  # the new log's name must survive a crash too
     return len(data)
 
 

@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -105,12 +105,14 @@ class ObjectStore:
         return fd, Path(name)
 
     def put_stream(self, stream: BinaryIO, expected: str | None = None,
-                   max_size: int | None = None, expected_size: int | None = None) -> tuple[str, int]:
+                   max_size: int | None = None, expected_size: int | None = None,
+                   on_bytes: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Store the bytes read from *stream*; return ``(hash, size)``.
 
         With *expected*, the bytes must hash to it or nothing is published
         (:class:`IntegrityError`). *max_size* caps what is read (an oversized
-        stream is refused); *expected_size* must match exactly when given.
+        stream is refused); *expected_size* must match exactly when given. *on_bytes* is
+        called with each chunk's length (progress; it may raise to cancel: nothing is kept).
         """
         if expected is not None:
             check_hash(expected)
@@ -131,6 +133,8 @@ class ObjectStore:
                         )
                     h.update(chunk)
                     out.write(chunk)
+                    if on_bytes is not None:
+                        on_bytes(len(chunk))
                 out.flush()
                 os.fsync(out.fileno())
             digest = h.hexdigest()
@@ -148,20 +152,24 @@ class ObjectStore:
                 )
             final = self.path(digest)
             if not final.is_file():
+                new_dir = not final.parent.is_dir()
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp, 0o444)
                 os.replace(tmp, final)
                 fsync_dir(final.parent)
+                if new_dir:
+                    fsync_dir(self.root)  # the new fan-out folder must survive a crash too
             return digest, size
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
-    def put_file(self, path: Path, expected: str | None = None) -> tuple[str, int]:
+    def put_file(self, path: Path, expected: str | None = None,
+                 on_bytes: Callable[[int], None] | None = None) -> tuple[str, int]:
         """Store a copy of the file *path*; return ``(hash, size)``."""
         try:
             with open(path, "rb") as fh:
-                return self.put_stream(fh, expected=expected)
+                return self.put_stream(fh, expected=expected, on_bytes=on_bytes)
         except OSError as exc:
             raise LibraryError(
                 _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc),

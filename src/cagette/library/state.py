@@ -15,7 +15,8 @@ transport that copies log lines converges. Rules:
 * ``retract`` is final: later events on that id are ignored. With ``purge``,
   every object the resource ever referenced (and that no live resource uses)
   is listed in :attr:`State.purged_hashes`, for each site to erase.
-* ``site`` events give each site its readable name.
+* ``site`` events give each site its readable name; one that lists ``succeeds``
+  (a copy of a library that took a new site id) may edit what those sites could.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cagette.library.log import Event
-from cagette.library.resources import Resource
+from cagette.library.resources import DEFAULT_LICENCE, Resource
 
 
 @dataclass
@@ -39,17 +40,32 @@ class ResourceState:
     retracted: bool = False
     purged: bool = False
     reason: str = ""
-    hashes_ever: set[str] = field(default_factory=set)
+    history: list[Mapping[str, Any]] = field(default_factory=list)  # every field set applied, for purges
+
+    @property
+    def hashes_ever(self) -> set[str]:
+        out: set[str] = set()
+        for fields in self.history:
+            out |= _file_hashes(fields)
+        return out
+
+    def doc(self) -> dict[str, Any]:
+        """The resource as a plain dict (what the index stores)."""
+        f = self.fields
+        return {
+            "id": self.id, "kind": f.get("kind", "video"), "title": f.get("title", ""),
+            "description": f.get("description", ""), "tags": list(f.get("tags", ())),
+            "language": f.get("language", ""), "licence": f.get("licence", DEFAULT_LICENCE),
+            "authors": list(f.get("authors", ())), "organisation": f.get("organisation", ""),
+            "created": f.get("created") or self.added_at, "modified": self.modified_at,
+            "files": [dict(x) for x in f.get("files", ())], "thumbnail": f.get("thumbnail", ""),
+            "duration": f.get("duration"), "derived_from": list(f.get("derived_from", ())),
+            "version": f.get("version", 0), "imported_from": f.get("imported_from", ""),
+            "origin": self.origin, "retracted": self.retracted, "purged": self.purged,
+        }
 
     def resource(self) -> Resource:
-        d = dict(self.fields)
-        d.setdefault("created", self.added_at)
-        d["id"] = self.id
-        d["modified"] = self.modified_at
-        d["origin"] = self.origin
-        d["retracted"] = self.retracted
-        d["purged"] = self.purged
-        return Resource.from_dict(d)
+        return Resource.from_dict(self.doc())
 
 
 @dataclass
@@ -59,6 +75,14 @@ class State:
     max_clock: int
     ignored: list[tuple[tuple[int, str, int], str]]
     purged_hashes: set[str]
+    heirs: dict[str, set[str]] = field(default_factory=dict)
+
+    def may_write(self, site: str, rid: str, moderators: Iterable[str] = ()) -> bool:
+        """Whether an edit or retraction of *rid* by *site* would be applied."""
+        r = self.resources.get(rid)
+        if r is None:
+            return False
+        return site in r.owners or site in set(moderators) or any(site in self.heirs.get(o, ()) for o in r.owners)
 
     def live(self) -> list[Resource]:
         """Resources not retracted, in id order."""
@@ -94,6 +118,7 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
     events = [e for evs in logs.values() for e in evs] if isinstance(logs, Mapping) else list(logs)
     events.sort(key=lambda e: e.key)
     mods = set(moderators)
+    heirs = _heirs(events)
     resources: dict[str, ResourceState] = {}
     names: dict[str, str] = {}
     ignored: list[tuple[tuple[int, str, int], str]] = []
@@ -109,12 +134,12 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
                 ignored.append((ev.key, "unknown resource"))
                 continue
             resources[ev.id] = r = ResourceState(ev.id, ev.site, dict(ev.fields), {ev.site}, ev.at, ev.at)
-            r.hashes_ever |= _file_hashes(ev.fields)
+            r.history.append(ev.fields)
             continue
         if r.retracted:
             ignored.append((ev.key, "retracted"))
             continue
-        allowed = ev.site in r.owners or ev.site in mods
+        allowed = ev.site in r.owners or ev.site in mods or any(ev.site in heirs.get(o, ()) for o in r.owners)
         if not allowed and ev.op == "add":
             source = r.fields.get("imported_from") or ""
             if source and ev.fields.get("imported_from") == source:
@@ -130,14 +155,35 @@ def merge(logs: Mapping[str, Iterable[Event]] | Iterable[Event], moderators: Ite
             r.modified_at = ev.at
             continue
         r.fields.update(ev.fields)
-        r.hashes_ever |= _file_hashes(ev.fields)
+        r.history.append(ev.fields)
         r.modified_at = ev.at
-    keep: set[str] = set()
-    for r in resources.values():
-        if not r.purged:
-            keep |= _file_hashes(r.fields)
     purged: set[str] = set()
-    for r in resources.values():
-        if r.purged:
-            purged |= r.hashes_ever - keep
-    return State(resources, names, max_clock, ignored, purged)
+    if any(r.purged for r in resources.values()):
+        keep: set[str] = set()
+        for r in resources.values():
+            if not r.purged:
+                keep |= _file_hashes(r.fields)
+        for r in resources.values():
+            if r.purged:
+                purged |= r.hashes_ever - keep
+    return State(resources, names, max_clock, ignored, purged, heirs)
+
+
+def _heirs(events: Iterable[Event]) -> dict[str, set[str]]:
+    """For each site, the sites that declared they took over from it (transitively)."""
+    direct: dict[str, set[str]] = {}
+    for ev in events:
+        if ev.op == "site":
+            for old in ev.fields.get("succeeds", ()):
+                direct.setdefault(old, set()).add(ev.site)
+    out: dict[str, set[str]] = {}
+    for old in direct:
+        seen: set[str] = set()
+        stack = list(direct[old])
+        while stack:
+            s = stack.pop()
+            if s not in seen:
+                seen.add(s)
+                stack.extend(direct.get(s, ()))
+        out[old] = seen
+    return out

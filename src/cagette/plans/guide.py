@@ -112,7 +112,7 @@ def project(solids: Iterable[Any], direction: tuple[float, float, float], title:
         shapes = HLRBRep_HLRToShape(algo)
         visible = _edges_to_polylines(shapes.VCompound()) + _edges_to_polylines(shapes.OutLineVCompound())
         hid = _edges_to_polylines(shapes.HCompound()) if hidden else []
-    except Exception as exc:  # noqa: BLE001 - OCCT failure
+    except Exception as exc:
         raise PlansError(_("OCCT could not draw the view {title}: {error}").format(title=title, error=exc),
                          _("Build without the guide (--only) and report it.")) from exc
     return View(title, tuple(visible), tuple(hid))
@@ -152,7 +152,7 @@ def _svg(view: View, width_px: int = 640) -> str:
     sw = max(w, h) / 900
 
     def path(lines: Iterable[Polyline]) -> str:
-        return " ".join("M" + " L".join(f"{x:.2f} {-y:.2f}" for x, y in line) for line in lines)
+        return " ".join("M" + " L".join(f"{x:.1f} {-y:.1f}" for x, y in line) for line in lines)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{vb}" width="{width_px}" height="{height}" '
              f'role="img" aria-label="{html.escape(view.title)}">']

@@ -106,3 +106,30 @@ def build(p: BoxParams, out: Path, only: Iterable[str] | None = None, force: boo
             progress.advance(1)
         progress.finish()
     return sorted(written)
+
+
+# -- reference plans (hardware/plans/<preset>/) ------------------------------------
+
+GZIPPED_IN_REFERENCE = ("model.step", "model.glb")
+
+
+def write_reference(preset: str, target: Path, progress: Progress | None = None) -> list[str]:
+    """The kit of *preset* as committed under ``hardware/plans``: the STEP and GLB
+    gzipped (deterministically) so the folder stays small; everything else as built."""
+    import gzip
+    import shutil
+
+    from cagette.plans.params import load_preset
+
+    files = build(load_preset(preset), target, force=True, progress=progress)
+    out = []
+    for name in files:
+        if name in GZIPPED_IN_REFERENCE:
+            src = target / name
+            with open(src, "rb") as fh, gzip.GzipFile(target / f"{name}.gz", "wb", 9, mtime=0) as gz:
+                shutil.copyfileobj(fh, gz)
+            src.unlink()
+            out.append(f"{name}.gz")
+        else:
+            out.append(name)
+    return sorted(out)

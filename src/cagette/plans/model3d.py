@@ -6,6 +6,7 @@ OCCT failures are wrapped into :class:`~cagette.errors.PlansError`.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +53,7 @@ def panel_solid(panel: Panel) -> Any:
         return BRepBuilderAPI_Transform(shape, trsf, True).Shape()
     except PlansError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any OCCT failure becomes a readable error
+    except Exception as exc:
         raise PlansError(
             _("The geometry kernel (OCCT) failed on the panel {name}: {error}").format(name=panel.name, error=exc),
             _("Try other parameters (thicker boards, fewer dog-bones); run with --debug and report it."),
@@ -64,17 +65,102 @@ def solids(p: BoxParams) -> tuple[tuple[Panel, Any], ...]:
     return tuple((pn, panel_solid(pn)) for pn in build_panels(p))
 
 
-def assembly(p: BoxParams, explode: float = 0.0) -> Any:
-    import cadquery as cq
+def caf_document(p: BoxParams, gltf: bool = False) -> Any:
+    """An OCAF (XDE) document: one assembly of named, coloured parts (bare OCP, no cadquery)."""
+    from OCP.gp import gp_Ax1, gp_Dir, gp_Pnt, gp_Trsf
+    from OCP.Quantity import Quantity_Color, Quantity_TypeOfColor
+    from OCP.TCollection import TCollection_ExtendedString
+    from OCP.TDataStd import TDataStd_Name
+    from OCP.TDocStd import TDocStd_Document
+    from OCP.TopLoc import TopLoc_Location
+    from OCP.XCAFDoc import XCAFDoc_ColorType, XCAFDoc_DocumentTool
 
-    assy = cq.Assembly(name=p.name)
+    doc = TDocStd_Document(TCollection_ExtendedString("XmlOcaf"))
+    shapes = XCAFDoc_DocumentTool.ShapeTool_s(doc.Main())
+    colors = XCAFDoc_DocumentTool.ColorTool_s(doc.Main())
+    top = shapes.NewShape()
+    TDataStd_Name.Set_s(top, TCollection_ExtendedString(p.name))
+    loc = TopLoc_Location()
+    if gltf:  # glTF is +Y up: turn the Z-up model a quarter turn about X
+        trsf = gp_Trsf()
+        trsf.SetRotation(gp_Ax1(gp_Pnt(0, 0, 0), gp_Dir(1, 0, 0)), -math.pi / 2)
+        loc = TopLoc_Location(trsf)
     for pn, solid in solids(p):
-        shape = cq.Shape.cast(solid)
-        loc = cq.Location()
-        if explode:
-            loc = cq.Location(cq.Vector(*explode_offset(p, pn, explode)))
-        assy.add(shape, name=pn.name, color=cq.Color(*pn.color, 1.0), loc=loc)
-    return assy
+        part = shapes.AddShape(solid, False)
+        TDataStd_Name.Set_s(part, TCollection_ExtendedString(pn.name))
+        colors.SetColor(part, Quantity_Color(*pn.color, Quantity_TypeOfColor.Quantity_TOC_RGB),
+                        XCAFDoc_ColorType.XCAFDoc_ColorGen)
+        comp = shapes.AddComponent(top, part, loc)
+        TDataStd_Name.Set_s(comp, TCollection_ExtendedString(pn.name))
+    shapes.UpdateAssemblies()
+    return doc
+
+
+def _mesh(p: BoxParams) -> None:
+    from OCP.BRepMesh import BRepMesh_IncrementalMesh
+
+    for _pn, solid in solids(p):
+        BRepMesh_IncrementalMesh(solid, 0.05, False, 0.2, True)
+
+
+def _write_step(p: BoxParams, target: Path) -> None:
+    from OCP.IFSelect import IFSelect_ReturnStatus
+    from OCP.Interface import Interface_Static
+    from OCP.STEPCAFControl import STEPCAFControl_Writer
+    from OCP.STEPControl import STEPControl_StepModelType
+    from OCP.XSControl import XSControl_WorkSession
+
+    _quiet()
+    writer = STEPCAFControl_Writer(XSControl_WorkSession(), False)
+    writer.SetColorMode(True)
+    writer.SetNameMode(True)
+    Interface_Static.SetIVal_s("write.surfacecurve.mode", 0)  # no p-curves: half the size
+    Interface_Static.SetIVal_s("write.precision.mode", 0)
+    Interface_Static.SetCVal_s("xstep.cascade.unit", "MM")
+    Interface_Static.SetCVal_s("write.step.unit", "MM")
+    writer.Transfer(caf_document(p), STEPControl_StepModelType.STEPControl_AsIs)
+    if writer.Write(str(target)) != IFSelect_ReturnStatus.IFSelect_RetDone:
+        raise PlansError(_("OCCT could not write {path}.").format(path=target), _("Check the free disk space."))
+
+
+def _quiet() -> None:
+    """OCCT's translators print statistics on stdout: keep only failures."""
+    from OCP.Message import Message, Message_Gravity
+
+    printers = Message.DefaultMessenger_s().Printers()
+    for i in range(1, printers.Length() + 1):
+        printers.Value(i).SetTraceLevel(Message_Gravity.Message_Fail)
+
+
+def _write_glb(p: BoxParams, target: Path) -> None:
+    from OCP.Message import Message_ProgressRange
+    from OCP.RWGltf import RWGltf_CafWriter
+    from OCP.TCollection import TCollection_AsciiString
+    from OCP.TColStd import TColStd_IndexedDataMapOfStringString
+
+    _mesh(p)
+    writer = RWGltf_CafWriter(TCollection_AsciiString(str(target)), True)
+    writer.ChangeCoordinateSystemConverter().SetInputLengthUnit(0.001)
+    if not writer.Perform(caf_document(p, gltf=True), TColStd_IndexedDataMapOfStringString(),
+                          Message_ProgressRange()):
+        raise PlansError(_("OCCT could not write {path}.").format(path=target), _("Check the free disk space."))
+
+
+def _write_stl(p: BoxParams, target: Path) -> None:
+    from OCP.BRep import BRep_Builder
+    from OCP.StlAPI import StlAPI_Writer
+    from OCP.TopoDS import TopoDS_Compound
+
+    _mesh(p)
+    comp = TopoDS_Compound()
+    builder = BRep_Builder()
+    builder.MakeCompound(comp)
+    for _pn, solid in solids(p):
+        builder.Add(comp, solid)
+    writer = StlAPI_Writer()
+    writer.ASCIIMode = False
+    if not writer.Write(comp, str(target)):
+        raise PlansError(_("OCCT could not write {path}.").format(path=target), _("Check the free disk space."))
 
 
 def explode_offset(p: BoxParams, pn: Panel, k: float) -> tuple[float, float, float]:
@@ -103,22 +189,18 @@ def _fix_step_header(path: Path) -> None:
 def write(p: BoxParams, out: Path, key: str) -> list[str]:
     try:
         if key == "step":
-            target = out / "model.step"
-            assembly(p).export(str(target), "STEP", write_pcurves=False)
-            _fix_step_header(target)
+            _write_step(p, out / "model.step")
+            _fix_step_header(out / "model.step")
             return ["model.step"]
         if key == "glb":
-            assembly(p).export(str(out / "model.glb"), "GLTF", tolerance=0.05, angularTolerance=0.2)
+            _write_glb(p, out / "model.glb")
             return ["model.glb"]
         if key == "stl":
-            import cadquery as cq
-
-            compound = cq.Compound.makeCompound([cq.Shape.cast(s) for _pn, s in solids(p)])
-            compound.exportStl(str(out / "model.stl"), tolerance=0.05, angularTolerance=0.2, ascii=False)
+            _write_stl(p, out / "model.stl")
             return ["model.stl"]
     except PlansError:
         raise
-    except Exception as exc:  # noqa: BLE001 - OCCT/exporter failure
+    except Exception as exc:
         raise PlansError(
             _("Exporting {what} failed: {error}").format(what=key.upper(), error=exc),
             _("Check the free disk space; run with --debug and report it."),

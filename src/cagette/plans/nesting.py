@@ -95,7 +95,7 @@ def _pack(items: list[tuple[Panel, float, float, bool, bool]], p: BoxParams, upr
             assert spot is not None
         x, y, rotated = spot
         x, y = x + EDGE_MM, y + EDGE_MM
-        x0, y0, x1, y1 = pn.bbox
+        x0, y0, _x1, y1 = pn.bbox
         if rotated:
             dx, dy = x + grow + y1, y + grow - x0
         else:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cagette.errors import ParameterError
-from cagette.i18n import _
+from cagette.i18n import N_, _
 
 if TYPE_CHECKING:
     from cagette.plans.framing import Framing
@@ -59,6 +59,8 @@ class DeviceKind(enum.StrEnum):
     PHONE = "phone"
     TABLET = "tablet"
 
+
+DEVICE_NAMES = (N_("phone"), N_("tablet"))  # shown translated: _(p.device_kind.value)
 
 # Paper sizes, long side first.
 STAGE_SIZES_MM = {Stage.A4: (297.0, 210.0), Stage.A3: (420.0, 297.0)}

@@ -9,13 +9,14 @@ part. Layers: ``CUT_OUTER`` and ``CUT_INNER`` (red hairlines), ``ENGRAVE``
 from __future__ import annotations
 
 import io
-from collections import OrderedDict
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cagette.plans import geom2d as g
 from cagette.plans.nesting import Sheet
@@ -86,7 +87,7 @@ def dxf_text(items: Iterable[Item]) -> str:
         classes = doc.classes
         export_classes = classes.export_dxf
 
-        def sorted_export(tagwriter: object) -> None:
+        def sorted_export(tagwriter: Any) -> None:
             classes.classes = OrderedDict(sorted(classes.classes.items()))
             export_classes(tagwriter)
 
@@ -165,7 +166,7 @@ def _esc(text: str) -> str:
 
 # -- PDF (reportlab) --------------------------------------------------------------
 
-def new_canvas(target: io.BytesIO | Path, width_mm: float, height_mm: float, title: str) -> object:
+def new_canvas(target: io.BytesIO | Path, width_mm: float, height_mm: float, title: str) -> Any:
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(target if isinstance(target, io.BytesIO) else str(target),
@@ -177,49 +178,49 @@ def new_canvas(target: io.BytesIO | Path, width_mm: float, height_mm: float, tit
     return c
 
 
-def pdf_draw(c: object, items: Iterable[Item], ox_mm: float = 0.0, oy_mm: float = 0.0) -> None:
+def pdf_draw(c: Any, items: Iterable[Item], ox_mm: float = 0.0, oy_mm: float = 0.0) -> None:
     """Draw *items* at 1:1, their origin at (ox, oy) mm from the page's lower left."""
     k = MM_TO_PT
-    cv: object = c
+    cv: Any = c
     for it in items:
         if it.kind == "text":
             x, y = it.points[0]
-            cv.saveState()  # type: ignore[attr-defined]
-            cv.setFillColorRGB(0, 0, 0)  # type: ignore[attr-defined]
-            cv.translate((x + ox_mm) * k, (y + oy_mm) * k)  # type: ignore[attr-defined]
-            cv.rotate(it.angle)  # type: ignore[attr-defined]
-            cv.setFont("Helvetica", it.height * k * 1.4)  # type: ignore[attr-defined]
-            cv.drawString(0, 0, it.text)  # type: ignore[attr-defined]
-            cv.restoreState()  # type: ignore[attr-defined]
+            cv.saveState()
+            cv.setFillColorRGB(0, 0, 0)
+            cv.translate((x + ox_mm) * k, (y + oy_mm) * k)
+            cv.rotate(it.angle)
+            cv.setFont("Helvetica", it.height * k * 1.4)
+            cv.drawString(0, 0, it.text)
+            cv.restoreState()
             continue
-        path = cv.beginPath()  # type: ignore[attr-defined]
+        path = cv.beginPath()
         pts = it.points
         path.moveTo((pts[0][0] + ox_mm) * k, (pts[0][1] + oy_mm) * k)
         for x, y in pts[1:]:
             path.lineTo((x + ox_mm) * k, (y + oy_mm) * k)
         path.close()
         if it.kind == "fill":
-            cv.setFillColorRGB(0, 0, 0)  # type: ignore[attr-defined]
-            cv.drawPath(path, stroke=0, fill=1)  # type: ignore[attr-defined]
+            cv.setFillColorRGB(0, 0, 0)
+            cv.drawPath(path, stroke=0, fill=1)
         else:
             red = it.kind in ("outer", "inner")
-            cv.setStrokeColorRGB(1 if red else 0, 0, 0)  # type: ignore[attr-defined]
-            cv.setLineWidth(0.3 if red else 0.2)  # type: ignore[attr-defined]
-            cv.drawPath(path, stroke=1, fill=0)  # type: ignore[attr-defined]
+            cv.setStrokeColorRGB(1 if red else 0, 0, 0)
+            cv.setLineWidth(0.3 if red else 0.2)
+            cv.drawPath(path, stroke=1, fill=0)
 
 
-def check_square(c: object, x_mm: float, y_mm: float, label: str) -> None:
+def check_square(c: Any, x_mm: float, y_mm: float, label: str) -> None:
     """A 100 mm square (283.46 pt) to check the print scale."""
     k = MM_TO_PT
-    cv: object = c
-    cv.saveState()  # type: ignore[attr-defined]
-    cv.setStrokeColorRGB(0, 0.3, 0.8)  # type: ignore[attr-defined]
-    cv.setLineWidth(0.5)  # type: ignore[attr-defined]
-    cv.rect(x_mm * k, y_mm * k, 100 * k, 100 * k, stroke=1, fill=0)  # type: ignore[attr-defined]
-    cv.setFillColorRGB(0, 0.3, 0.8)  # type: ignore[attr-defined]
-    cv.setFont("Helvetica", 8)  # type: ignore[attr-defined]
-    cv.drawString((x_mm + 3) * k, (y_mm + 3) * k, label)  # type: ignore[attr-defined]
-    cv.restoreState()  # type: ignore[attr-defined]
+    cv: Any = c
+    cv.saveState()
+    cv.setStrokeColorRGB(0, 0.3, 0.8)
+    cv.setLineWidth(0.5)
+    cv.rect(x_mm * k, y_mm * k, 100 * k, 100 * k, stroke=1, fill=0)
+    cv.setFillColorRGB(0, 0.3, 0.8)
+    cv.setFont("Helvetica", 8)
+    cv.drawString((x_mm + 3) * k, (y_mm + 3) * k, label)
+    cv.restoreState()
 
 
 def sheets_pdf(sheets: Iterable[Sheet], p: BoxParams, path: Path, check_label: str) -> None:
@@ -230,17 +231,17 @@ def sheets_pdf(sheets: Iterable[Sheet], p: BoxParams, path: Path, check_label: s
     c = new_canvas(path, w, h, f"{p.name} — sheets")
     k = MM_TO_PT
     for sheet in sheets:
-        cv: object = c
-        cv.setStrokeColorRGB(0.6, 0.6, 0.6)  # type: ignore[attr-defined]
-        cv.setLineWidth(0.3)  # type: ignore[attr-defined]
-        cv.rect(0, 0, p.sheet_width_mm * k, p.sheet_height_mm * k)  # type: ignore[attr-defined]
+        cv: Any = c
+        cv.setStrokeColorRGB(0.6, 0.6, 0.6)
+        cv.setLineWidth(0.3)
+        cv.rect(0, 0, p.sheet_width_mm * k, p.sheet_height_mm * k)
         pdf_draw(c, sheet_items(sheet, p.kerf_mm))
         check_square(c, p.sheet_width_mm + 10, 10, check_label)
-        cv.setFont("Helvetica", 10)  # type: ignore[attr-defined]
-        cv.setFillColorRGB(0, 0, 0)  # type: ignore[attr-defined]
-        cv.drawString((p.sheet_width_mm + 10) * k, (h - 15) * k, f"{p.name} {sheet.name}")  # type: ignore[attr-defined]
-        cv.showPage()  # type: ignore[attr-defined]
-    c.save()  # type: ignore[attr-defined]
+        cv.setFont("Helvetica", 10)
+        cv.setFillColorRGB(0, 0, 0)
+        cv.drawString((p.sheet_width_mm + 10) * k, (h - 15) * k, f"{p.name} {sheet.name}")
+        cv.showPage()
+    c.save()
 
 
 # -- kerf coupon ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from cagette.i18n import _
 from cagette.plans.panels import board_panels
@@ -38,7 +39,7 @@ def page_count(p: BoxParams) -> int:
 def write(p: BoxParams, out: Path) -> list[str]:
     k = MM_TO_PT
     c = new_canvas(out / "templates-a4.pdf", PAGE_W, PAGE_H, f"{p.name} — templates A4")
-    cv: object = c
+    cv: Any = c
     for pn in board_panels(p):
         x0, y0, _x1, _y1 = pn.bbox
         x0, y0 = x0 - MARGIN, y0 - MARGIN
@@ -50,18 +51,18 @@ def write(p: BoxParams, out: Path) -> list[str]:
                 n += 1
                 tx = x0 + col * (TILE_W - OVERLAP)
                 ty = y0 + row * (TILE_H - OVERLAP)
-                cv.saveState()  # type: ignore[attr-defined]
-                clip = cv.beginPath()  # type: ignore[attr-defined]
+                cv.saveState()
+                clip = cv.beginPath()
                 clip.rect(TILE_X0 * k, TILE_Y0 * k, TILE_W * k, TILE_H * k)
-                cv.clipPath(clip, stroke=0, fill=0)  # type: ignore[attr-defined]
+                cv.clipPath(clip, stroke=0, fill=0)
                 pdf_draw(c, items, TILE_X0 - tx, TILE_Y0 - ty)
-                cv.restoreState()  # type: ignore[attr-defined]
+                cv.restoreState()
                 _frame(c, col, row, cols, rows)
                 check_square(c, 10, 10, _("100 mm check square"))
-                cv.setFillColorRGB(0, 0, 0)  # type: ignore[attr-defined]
-                cv.setFont("Helvetica-Bold", 12)  # type: ignore[attr-defined]
-                cv.drawString(118 * k, 100 * k, f"{_(pn.title)} ({pn.name})")  # type: ignore[attr-defined]
-                cv.setFont("Helvetica", 9)  # type: ignore[attr-defined]
+                cv.setFillColorRGB(0, 0, 0)
+                cv.setFont("Helvetica-Bold", 12)
+                cv.drawString(118 * k, 100 * k, f"{_(pn.title)} ({pn.name})")
+                cv.setFont("Helvetica", 9)
                 lines = [
                     _("page {n} of {total}: column {col}, row {row}").format(
                         n=n, total=cols * rows, col=col + 1, row=row + 1),
@@ -73,34 +74,34 @@ def write(p: BoxParams, out: Path) -> list[str]:
                     _("Red: cut. Black: mark or engrave."),
                 ]
                 for i, line in enumerate(lines):
-                    cv.drawString(118 * k, (90 - 6 * i) * k, line)  # type: ignore[attr-defined]
-                cv.showPage()  # type: ignore[attr-defined]
-    c.save()  # type: ignore[attr-defined]
+                    cv.drawString(118 * k, (90 - 6 * i) * k, line)
+                cv.showPage()
+    c.save()
     return ["templates-a4.pdf"]
 
 
-def _frame(c: object, col: int, row: int, cols: int, rows: int) -> None:
+def _frame(c: Any, col: int, row: int, cols: int, rows: int) -> None:
     """The tile's border, its overlap bands and alignment crosses."""
     k = MM_TO_PT
-    cv: object = c
-    cv.saveState()  # type: ignore[attr-defined]
-    cv.setStrokeColorRGB(0.6, 0.6, 0.6)  # type: ignore[attr-defined]
-    cv.setLineWidth(0.3)  # type: ignore[attr-defined]
-    cv.setDash(2, 2)  # type: ignore[attr-defined]
+    cv: Any = c
+    cv.saveState()
+    cv.setStrokeColorRGB(0.6, 0.6, 0.6)
+    cv.setLineWidth(0.3)
+    cv.setDash(2, 2)
     x0, y0, x1, y1 = TILE_X0, TILE_Y0, TILE_X0 + TILE_W, TILE_Y0 + TILE_H
     if col > 0:
-        cv.line((x0 + OVERLAP) * k, y0 * k, (x0 + OVERLAP) * k, y1 * k)  # type: ignore[attr-defined]
+        cv.line((x0 + OVERLAP) * k, y0 * k, (x0 + OVERLAP) * k, y1 * k)
     if col < cols - 1:
-        cv.line((x1 - OVERLAP) * k, y0 * k, (x1 - OVERLAP) * k, y1 * k)  # type: ignore[attr-defined]
+        cv.line((x1 - OVERLAP) * k, y0 * k, (x1 - OVERLAP) * k, y1 * k)
     if row > 0:
-        cv.line(x0 * k, (y0 + OVERLAP) * k, x1 * k, (y0 + OVERLAP) * k)  # type: ignore[attr-defined]
+        cv.line(x0 * k, (y0 + OVERLAP) * k, x1 * k, (y0 + OVERLAP) * k)
     if row < rows - 1:
-        cv.line(x0 * k, (y1 - OVERLAP) * k, x1 * k, (y1 - OVERLAP) * k)  # type: ignore[attr-defined]
-    cv.setDash()  # type: ignore[attr-defined]
-    cv.rect(x0 * k, y0 * k, TILE_W * k, TILE_H * k)  # type: ignore[attr-defined]
-    cv.setStrokeColorRGB(0, 0, 0)  # type: ignore[attr-defined]
+        cv.line(x0 * k, (y1 - OVERLAP) * k, x1 * k, (y1 - OVERLAP) * k)
+    cv.setDash()
+    cv.rect(x0 * k, y0 * k, TILE_W * k, TILE_H * k)
+    cv.setStrokeColorRGB(0, 0, 0)
     for cx in (x0 + OVERLAP / 2, x1 - OVERLAP / 2):
         for cy in (y0 + OVERLAP / 2, y1 - OVERLAP / 2):
-            cv.line((cx - 3) * k, cy * k, (cx + 3) * k, cy * k)  # type: ignore[attr-defined]
-            cv.line(cx * k, (cy - 3) * k, cx * k, (cy + 3) * k)  # type: ignore[attr-defined]
-    cv.restoreState()  # type: ignore[attr-defined]
+            cv.line((cx - 3) * k, cy * k, (cx + 3) * k, cy * k)
+            cv.line(cx * k, (cy - 3) * k, cx * k, (cy + 3) * k)
+    cv.restoreState()

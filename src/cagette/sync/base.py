@@ -78,6 +78,10 @@ class Remote(abc.ABC):
     def put_object(self, digest: str, size: int, path: Path) -> None:
         """Send the local file *path* as object *digest* (the remote verifies it)."""
 
+    def erase_objects(self, hashes: set[str]) -> int:
+        """Erase purged objects a passive store holds (a bucket); a library erases its own."""
+        return 0
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 

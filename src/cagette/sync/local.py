@@ -57,7 +57,7 @@ class LocalLibrary:
         if not self.root.is_dir() and not create:
             raise SyncError(
                 _("No library at {path}.").format(path=self.root),
-                _("Check the path, or create one with 'cagette library list --library PATH'."),
+                _("Check the path given to --library or CAGETTE_LIBRARY."),
             )
         try:
             self.handle = api.open_library(self.root, create=create, claim_site=ours)
@@ -140,6 +140,10 @@ class LocalLibrary:
             prefix_size, prefix_sha = prefix_at, hashlib.sha256(data[:prefix_at]).hexdigest()
         return LogInfo(site, len(data), data.count(b"\n"), hashlib.sha256(data).hexdigest(),
                        prefix_size, prefix_sha)
+
+    def log_sizes(self) -> dict[str, int]:
+        """Each log's size in complete lines (what a remote needs to say which prefixes to hash)."""
+        return {site: len(self.log_bytes(site)) for site in self.log_sites()}
 
     def state(self, known: Mapping[str, int] | None = None) -> SideState:
         known = known or {}
@@ -234,6 +238,10 @@ class LocalLibrary:
 
         return api.object_refs(self.handle, self.events(extra))
 
+    def purged_hashes(self) -> set[str]:
+        """Objects of purged resources, to be erased wherever they are."""
+        return set(self.handle.state().purged_hashes)
+
     def after_sync(self) -> None:
         """Reindex, and erase objects of purged resources."""
         from cagette.sync import libadapt as api
@@ -247,7 +255,23 @@ class LocalLibrary:
         return self.handle.objects
 
     def object_names(self) -> set[str]:
-        return set(self.store)
+        """Every object present (one directory listing per fan-out folder, no stat per file)."""
+        from cagette.library.objects import HASH_RE
+
+        root = self.store.root
+        names: set[str] = set()
+        try:
+            subs = list(os.scandir(root))
+        except FileNotFoundError:
+            return names
+        for sub in subs:
+            if len(sub.name) != 2 or not sub.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(sub.path):
+                name = sub.name + entry.name
+                if entry.is_file(follow_symlinks=False) and HASH_RE.match(name):
+                    names.add(name)
+        return names
 
     def has_object(self, digest: str) -> bool:
         return bool(self.store.has(check_hash(digest)))
@@ -256,6 +280,31 @@ class LocalLibrary:
         path = self.store.path(check_hash(digest))
         self._safe(path)
         return path if path.is_file() else None
+
+    def find_object(self, prefix: str) -> Path | None:
+        """The object whose hash starts with *prefix* (hex, at least 4 digits), if exactly one."""
+        if len(prefix) < 4 or any(c not in "0123456789abcdef" for c in prefix):
+            return None
+        sub = self.store.root / prefix[:2]
+        try:
+            names = [n for n in os.listdir(sub) if n.startswith(prefix[2:])]
+        except FileNotFoundError:
+            return None
+        if len(names) != 1:
+            return None
+        return self.object_path(prefix[:2] + names[0]) if len(prefix[:2] + names[0]) == 64 else None
+
+    def publish_bytes(self, digest: str, size: int | None, data: bytes, remote: str = "the remote") -> None:
+        import io
+
+        self.publish_stream(digest, size, io.BytesIO(data), remote)
+
+    def partial_names(self) -> set[str]:
+        d = self.root.joinpath(*PARTIAL_DIR)
+        try:
+            return {n.removesuffix(".part") for n in os.listdir(d) if n.endswith(".part")}
+        except FileNotFoundError:
+            return set()
 
     def partial_path(self, digest: str) -> Path:
         d = self.root.joinpath(*PARTIAL_DIR)

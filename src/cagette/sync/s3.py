@@ -210,5 +210,14 @@ class S3Remote(Remote):
         if self._listing is not None:
             self._listing.add(digest)
 
+    def erase_objects(self, hashes: set[str]) -> int:
+        present = sorted(self.has_objects(sorted(hashes)))
+        for i in range(0, len(present), 1000):
+            keys = [{"Key": f"{self.prefix}objects/{h[:2]}/{h[2:]}"} for h in present[i:i + 1000]]
+            self._call(self.client.delete_objects, Delete={"Objects": keys, "Quiet": True})
+        if self._listing is not None:
+            self._listing -= set(present)
+        return len(present)
+
     def close(self) -> None:
         self.client.close()

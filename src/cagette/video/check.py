@@ -75,9 +75,6 @@ def check_project(project: Project, words_per_minute: int = 130) -> list[Problem
                     problems.append(Problem("warning", w2, _("The frames folder {folder} is empty.").format(
                         folder=sh.source)))
                 else:
-                    if len({f.suffix.lower() for f in files}) > 1:
-                        problems.append(Problem("error", w2, _("{folder} mixes image types; use one type for a "
-                                                               "scene's frames.").format(folder=sh.source)))
                     media(str(files[0].relative_to(root)), w2, ("image",))
                     shots_s += len(files) / ((sh.fps or data.export.frames_fps) * sh.speed)
             else:

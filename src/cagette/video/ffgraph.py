@@ -154,7 +154,9 @@ def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
             else:  # clip
                 span = (v.duration_s - v.hold_s) * v.speed
                 inputs += ["-noautorotate", "-ss", _num(v.in_s), "-t", _num(span + 2 / fps), "-i", str(v.source)]
-                chain = (f"[{k}:v]setpts=(PTS-STARTPTS)/{_num(v.speed)},fps={fps}:start_time=0,"
+                tonemap = ("zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,"
+                           "zscale=t=bt709:m=bt709:r=tv,format=yuv420p," if v.hdr else "")
+                chain = (f"[{k}:v]{tonemap}setpts=(PTS-STARTPTS)/{_num(v.speed)},fps={fps}:start_time=0,"
                          f"{_rotate(v.rotation)}{_fit(v, w, h, tag)}{_overlays(v, w, h, texts)},{tail}")
             chains.append(f"{chain},format=yuv420p[{tag}]")
             labels.append(f"[{tag}]")
@@ -258,7 +260,8 @@ def compile_audio(tl: Timeline) -> tuple[list[str], str]:
         chains.append(f"[{k}:a]{fmt},atrim=0:{dur},volume={_num(tl.music.volume_db)}dB[music]")
         if voice:
             ratio = max(2.0, min(20.0, abs(tl.music.duck_db) / 1.5))
-            chains.append(f"[music][voicesc]sidechaincompress=threshold=0.015:ratio={_num(ratio)}:"
+            chains.append("[voicesc]apad[voicekey]")  # the key must outlast the music, or the music stops with it
+            chains.append(f"[music][voicekey]sidechaincompress=threshold=0.015:ratio={_num(ratio)}:"
                           f"attack=30:release=500[ducked]")
             parts.append("[ducked]")
         else:

@@ -591,11 +591,23 @@ class Project:
             return new
 
     def _tidy_trash(self) -> None:
+        """Remove trash entries no recorded step can bring back (the history keeps the last 100 edits)."""
         trash = self.root / META_DIR / "trash"
-        if trash.is_dir():
-            for d in trash.iterdir():
-                if d.is_dir() and not any(d.iterdir()):
-                    d.rmdir()
+        if not trash.is_dir():
+            return
+        keep: set[str] = set()
+        for step in self._load_history()["steps"]:
+            for src, dst in step["moves"]:
+                for rel in (src, dst):
+                    parts = Path(rel).parts
+                    if len(parts) >= 3 and parts[0] == META_DIR and parts[1] == "trash":
+                        keep.add(parts[2])
+        for d in trash.iterdir():
+            if d.name not in keep:
+                if d.is_dir():
+                    shutil.rmtree(d, ignore_errors=True)
+                else:
+                    d.unlink(missing_ok=True)
 
     # history --------------------------------------------------------------------
     def _history_file(self) -> Path:

@@ -183,9 +183,21 @@ def timeline_clip(tl: Timeline) -> Any:
     return video
 
 
-def preview_frame(tl: Timeline, t: float) -> Any:
-    """The picture at *t* seconds, as an RGB numpy array (height × width × 3)."""
+def preview_frame(tl: Timeline, t: float, full: bool = False) -> Any:
+    """The picture at *t* seconds, as an RGB numpy array (height × width × 3).
+
+    By default only the piece shown at *t* is built (fast enough for an app's preview; no cross-fade,
+    fade, logo or burned caption); ``full=True`` composes the whole timeline."""
     t = min(max(0.0, t), max(0.0, tl.duration_s - 1 / tl.fps))
+    if not full:
+        hit = tl.visual_at(t)
+        if hit is not None:
+            _group, visual, local = hit
+            piece = visual_clip(visual, tl.width, tl.height, tl.fps)
+            try:
+                return piece.get_frame(min(local, max(0.0, visual.duration_s - 1 / tl.fps)))
+            finally:
+                piece.close()
     clip = timeline_clip(tl)
     try:
         return clip.get_frame(t)

@@ -151,7 +151,7 @@ def wav_duration(path: Path) -> float:
 
 def clip(path: Path, duration_s: float, size: tuple[int, int] = (320, 180), fps: float = 25, *,
          number: int = 1, audio_rate: int | None = 48000, freq: float = 440.0, rotation: int = 0,
-         vfr: bool = False, codec: str = "libx264", extra: Sequence[str] = ()) -> Path:
+         vfr: bool = False, codec: str = "libx264", extra: Sequence[str] = (), hdr: bool = False) -> Path:
     """A test clip: moving colour bars (testsrc2) with a number, and a tone (or no audio).
 
     ``rotation`` writes phone-style display-matrix metadata; ``vfr`` drops frames irregularly."""
@@ -167,7 +167,12 @@ def clip(path: Path, duration_s: float, size: tuple[int, int] = (320, 180), fps:
            "-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r={fps}:d={duration_s}"]
     if audio_rate:
         cmd += ["-f", "lavfi", "-i", f"sine=f={freq}:r={audio_rate}:d={duration_s}"]
-    cmd += ["-vf", vf, "-c:v", codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if hdr:  # HEVC 10-bit tagged PQ / BT.2020, like an iPhone's HDR video
+        cmd += ["-vf", vf, "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le",
+                "-x265-params", "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "-tag:v", "hvc1", "-color_primaries", "bt2020",
+                "-color_trc", "smpte2084", "-colorspace", "bt2020nc"]
+    else:
+        cmd += ["-vf", vf, "-c:v", codec, "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if vfr:
         cmd += ["-fps_mode", "vfr"]
     if audio_rate:

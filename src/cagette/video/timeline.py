@@ -52,6 +52,7 @@ class Visual:
     fill: str = "none"  # "blur", "bars" or "none" (same aspect)
     lower_third: str = ""  # shown for the first seconds of this piece
     hold_s: float = 0.0  # how much of duration_s holds the last picture
+    hdr: bool = False  # a clip in HDR (PQ/HLG): tone-mapped to SDR BT.709
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,7 @@ def build(root: Path, data: ProjectData, sources: Sources, preset: Preset, *,
                     end = info.duration_s
                 vis = Visual("clip", _q((end - start) / sh.speed, fps), root / sh.source, in_s=start, speed=sh.speed,
                              rotation=rot, meta_rotation=info.rotation, size=size, text=sh.title,
-                             fill=_fill(size, w, h, ex.portrait_fill))
+                             fill=_fill(size, w, h, ex.portrait_fill), hdr=info.hdr)
                 if info.has_audio and 0.5 <= sh.speed <= 4:
                     sound.append((local, vis, info))
             if sh.caption:
