@@ -23,6 +23,7 @@ from cagette.i18n import N_, _
 from cagette.progress import format_duration
 from cagette_tui.adapters import caption_lines, script_seconds, template_folders
 from cagette_tui.screens.dialogs import PathDialog
+from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
 
 STEPS = [
@@ -37,7 +38,7 @@ STEPS = [
 ]
 
 KEYS = [("Ctrl+N", N_("next step")), ("Ctrl+B", N_("previous step")), ("Ctrl+S", N_("skip this step")),
-        ("C", N_("shoot")), ("R", N_("render")), ("Esc", N_("back home"))]
+        ("C", N_("shoot")), ("M", N_("record the voice")), ("R", N_("render")), ("Esc", N_("back home"))]
 
 
 class GuidedScreen(Screen[None]):
@@ -48,6 +49,7 @@ class GuidedScreen(Screen[None]):
         Binding("escape", "leave", show=False),
         Binding("c", "capture", show=False),
         Binding("r", "render", show=False),
+        Binding("m", "record_voice", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -69,6 +71,7 @@ class GuidedScreen(Screen[None]):
         self.scene_slug = ""
         self._save_timer: Timer | None = None
         self._away = False
+        self._voice_stop: Any = None
 
     # layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -160,6 +163,9 @@ class GuidedScreen(Screen[None]):
             return _("voice: {file}").format(file=Path(scene.voice).name) + " ✓" if scene.voice else _("no voice yet")
 
         yield ListView(*self._scene_items(voice), id="voices", classes="step-list")
+        yield Button(_("Record the voice of the chosen scene (M: start, M again: stop)"), id="record-voice")
+        yield Static("", id="voice-level")
+        yield JobPanel(id="voice-job")
 
     def _compose_captions(self) -> ComposeResult:
         lines = []
@@ -224,7 +230,7 @@ class GuidedScreen(Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"back": self.action_back, "skip": self.action_next, "next": self.action_next,
                    "create": self.create, "open-capture": self.action_capture, "open-render": self.action_render,
-                   "open-storyboard": self._storyboard}
+                   "open-storyboard": self._storyboard, "record-voice": self.action_record_voice}
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
@@ -324,6 +330,58 @@ class GuidedScreen(Screen[None]):
             self.app.push_screen(PathDialog(_("Voice-over of this scene"),
                                             _("Path of a sound file (WAV, MP3, M4A…)")),
                                  lambda path: self._set_voice(slug, path))
+
+    def action_record_voice(self) -> None:
+        """Record the microphone for the highlighted scene (3-second count-in); M again stops."""
+        if self.step != 3 or self.project is None:
+            return
+        if self._voice_stop is not None:
+            self._voice_stop.set()
+            return
+        view = self.query_one("#voices", ListView)
+        item = view.highlighted_child
+        if item is None or not item.name:
+            self.app.notify(_("Choose a scene first."), severity="warning")
+            return
+        import tempfile
+        import threading
+
+        slug = item.name
+        stop = threading.Event()
+        self._voice_stop = stop
+        work_dir = Path(tempfile.mkdtemp(prefix="voice-", dir=self.project.root / ".cagette"))
+        target = work_dir / f"{slug}.wav"
+
+        def record(progress: Any) -> Path:
+            from cagette.capture.voice import record_voice
+
+            try:
+                record_voice(target, stop=stop, progress=progress,
+                             on_count=lambda n: self.app.call_from_thread(self._voice_level, _(
+                                 "Speak in {n}…").format(n=n)),
+                             on_level=lambda peak, rms: self.app.call_from_thread(self._voice_level, _(
+                                 "Level: {bar} {db:.0f} dB").format(bar="█" * max(0, int((peak + 60) / 3)),
+                                                                    db=peak)))
+                self.project.set_voiceover(slug, target)
+            finally:
+                import shutil
+
+                shutil.rmtree(work_dir, ignore_errors=True)
+            return target
+
+        self.query_one("#voice-job", JobPanel).start(record, lambda _r: self._voice_recorded(),
+                                                     _("Recording the voice… M stops."))
+
+    def _voice_level(self, text: str) -> None:
+        for level in self.query("#voice-level"):
+            level.update(text)  # type: ignore[attr-defined]
+
+    def _voice_recorded(self) -> None:
+        self.app.notify(_("Voice-over set."))
+        self.go(self.step)
+
+    def on_job_panel_finished(self, event: JobPanel.Finished) -> None:
+        self._voice_stop = None
 
     def _set_voice(self, slug: str, path: Path | None) -> None:
         if path is None:
