@@ -9,6 +9,7 @@ OTHER="out/other-site-library"
 echo "-- the demo library onto the stick (a new folder becomes a library)"
 "$CAGETTE" sync "$STICK"
 echo "-- another site takes it from the stick: plan first, then for real"
+[ -f "$OTHER/library.json" ] || "$CAGETTE" --library "$OTHER" library init --site-name "Autre site" --no-starter
 "$CAGETTE" --library "$OTHER" sync "$STICK" --pull --dry-run
 "$CAGETTE" --library "$OTHER" sync "$STICK"
 echo "-- and back: both ways, then nothing left to move"

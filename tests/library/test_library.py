@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cagette.errors import CagetteError, LibraryError, UsageError
-from cagette.library.library import Library, is_library, seed_starter
+from cagette.library.library import Library, is_library
+from cagette.library.seeding import seed_starter
 from tests.conftest import run_cli
 from tests.library.helpers import Entry, make_project
 

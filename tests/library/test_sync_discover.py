@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cagette.library.library import Library
 from tests.library.sync_helpers import make_library
 
 pytestmark = pytest.mark.slow
@@ -30,6 +31,7 @@ def _netns_works() -> bool:
 @pytest.mark.skipif(not _netns_works(), reason="needs 'unshare -n' (root) to make a private network")
 def test_discover_lists_an_advertised_peer(tmp_path: Path) -> None:
     make_library(tmp_path / "hub", "Médiathèque de Test", 1)
+    Library.create(tmp_path / "b")
     script = textwrap.dedent(f"""
         set -e
         ip link set lo up

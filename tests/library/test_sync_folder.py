@@ -319,9 +319,12 @@ def test_cli_sync_to_a_stick_and_back(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     data = json.loads(first.stdout)
     assert data["plan"]["push"]["objects"] == 2 and data["plan"]["pull"]["objects"] == 0
+    missing = run_cli("--library", str(tmp_path / "b"), "sync", str(stick))
+    assert missing.returncode == 1 and "library init" in missing.stderr  # never created behind one's back
+    Library.create(tmp_path / "b", "B")
     dry = run_cli("--library", str(tmp_path / "b"), "sync", str(stick), "--dry-run")
     assert dry.returncode == 0 and "receive: 3 log lines, 2 files" in dry.stdout, dry.stdout + dry.stderr
-    assert not (tmp_path / "b" / "log").exists() or not any((tmp_path / "b" / "log").iterdir())
+    assert titles(tmp_path / "b") == []
     back = run_cli("--library", str(tmp_path / "b"), "sync", str(stick), "--pull")
     assert back.returncode == 0, back.stderr
     assert titles(tmp_path / "b") == ["A 0", "A 1"]

@@ -137,6 +137,7 @@ def test_cli_sync_with_an_s3_endpoint(tmp_path: Path, s3: S3Server, bucket: str)
                   "--json", env=s3.env())
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["plan"]["push"]["objects"] == 1
+    Library.create(tmp_path / "b", "B")
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[sync]\ns3_endpoint = "{s3.endpoint_url}"\n', encoding="utf-8")
     back = run_cli("--library", str(tmp_path / "b"), "sync", f"s3://{bucket}/cli", "--pull",

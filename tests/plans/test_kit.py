@@ -108,3 +108,16 @@ def test_non_empty_out_needs_force(tmp_path: Path) -> None:
 def test_unknown_only_is_refused(tmp_path: Path) -> None:
     r = run_cli("plans", "build", "--only", "dxf,bogus", "--out", str(tmp_path / "k"))
     assert r.returncode == 2 and "bogus" in r.stderr
+
+
+def test_2d_path_never_imports_the_geometry_kernel(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom cagette.plans.params import load_preset\nfrom cagette.plans.kit import build, TWO_D\n"
+        f"build(load_preset('phone-a4'), {str(tmp_path / 'k')!r}, TWO_D)\n"
+        "print(sorted(m for m in ('OCP', 'cadquery', 'vtkmodules') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -111,7 +111,7 @@ def register(sub: Any) -> None:
 # --- helpers ---------------------------------------------------------------------
 
 def _open(ctx: Any, write: bool = False) -> Any:
-    from cagette.library.library import open_choice
+    from cagette.library.seeding import open_choice
 
     return open_choice(ctx.library(), ctx.settings())
 
@@ -169,7 +169,8 @@ def _print_resource(lib: Any, r: Any) -> None:
 # --- handlers --------------------------------------------------------------------
 
 def run_init(ns: Any, ctx: Any) -> int:
-    from cagette.library.library import Library, seed_starter
+    from cagette.library.library import Library
+    from cagette.library.seeding import seed_starter
 
     choice = ctx.library()
     settings = ctx.settings()

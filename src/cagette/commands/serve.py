@@ -29,8 +29,8 @@ def register(sub: Any) -> None:
 
 
 def run(ns: Any, ctx: Any) -> int:
+    from cagette.commands.sync import open_local
     from cagette.errors import UsageError
-    from cagette.sync.local import LocalLibrary
     from cagette.sync.server import ServeConfig, serve_forever
 
     settings = ctx.settings()
@@ -43,7 +43,7 @@ def run(ns: Any, ctx: Any) -> int:
         raise UsageError(_("The write token must differ from the read token."),
                          _("Choose another --write-token."))
     host = "0.0.0.0" if ns.lan else "127.0.0.1"
-    library = LocalLibrary(ctx.library().path, ours=True, create=True)
+    library = open_local(ctx)
     config = ServeConfig(read_token=token, write_token=ns.write_token,
                          max_object_bytes=settings.serve.max_object_mb * 1024 * 1024)
     return serve_forever(library, config, host, port, ns.advertise)

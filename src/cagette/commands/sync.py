@@ -40,6 +40,15 @@ def register(sub: Any) -> None:
     add_json(parser)
 
 
+def open_local(ctx: Any) -> Any:
+    """This site's library, chosen and (for the default one only) created as every command does."""
+    from cagette.library.library import open_choice
+    from cagette.sync.local import LocalLibrary
+
+    lib = open_choice(ctx.library(), ctx.settings())
+    return LocalLibrary(lib.path, ours=True)
+
+
 def _size(n: float) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -68,11 +77,10 @@ def run(ns: Any, ctx: Any) -> int:
         return run_discover(ns, ctx)
     from cagette.commands._output import cli_progress, emit_json
     from cagette.sync.apply import apply, open_remote, prepare
-    from cagette.sync.local import LocalLibrary
     from cagette.sync.plan import Direction
 
     direction = Direction.PULL if ns.pull else Direction.PUSH if ns.push else Direction.BOTH
-    local = LocalLibrary(ctx.library().path, ours=True, create=True)
+    local = open_local(ctx)
     with open_remote(ns.remote, endpoint=ns.endpoint, timeout_s=ns.timeout) as remote:
         prepared = prepare(local, remote, direction, ns.only, ns.metadata_only)
         show_plan(prepared.plan, remote.name, sys.stderr if ns.json else sys.stdout)

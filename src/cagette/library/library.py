@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cagette.errors import IntegrityError, LibraryError, UsageError
 from cagette.fsutil import FileLock, atomic_write_text, staged_dir
@@ -48,30 +48,12 @@ from cagette.library.site import Site, SiteFile
 from cagette.library.state import State, merge
 from cagette.progress import Progress
 
+if TYPE_CHECKING:
+    from cagette.library.fsck import FsckReport
+
 FORMAT_NAME = "cagette-library"
 FORMAT_VERSION = 1
 LIBRARY_FILE = "library.json"
-
-
-@dataclass
-class FsckReport:
-    objects_checked: int = 0
-    bytes_checked: int = 0
-    logs_checked: int = 0
-    events: int = 0
-    problems: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)  # referenced objects not here (not an error: sync fetches them)
-    unreferenced: list[str] = field(default_factory=list)  # objects no resource uses (a crash mid-add)
-    torn_logs: list[str] = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"clean": self.clean, "objects_checked": self.objects_checked, "bytes_checked": self.bytes_checked,
-                "logs_checked": self.logs_checked, "events": self.events, "problems": self.problems,
-                "missing": self.missing, "unreferenced": self.unreferenced, "torn_logs": self.torn_logs}
 
 
 @dataclass
@@ -659,46 +641,10 @@ class Library:
         return Path(out)
 
     def fsck(self, progress: Progress | None = None) -> FsckReport:
-        """Verify every log line and every object's hash."""
-        rep = FsckReport()
-        if self.log_dir.is_dir():
-            for p in sorted(self.log_dir.iterdir()):
-                sid = logmod.site_of_log(p.name)
-                if sid is None:
-                    if not p.name.startswith("."):
-                        rep.problems.append(_("log/{name}: not a log file name").format(name=p.name))
-                    continue
-                rep.logs_checked += 1
-                try:
-                    r = logmod.read_log(p, sid)
-                    rep.events += len(r.events)
-                    if r.torn_bytes:
-                        rep.torn_logs.append(p.name)
-                except LogError as exc:
-                    rep.problems.append(exc.message)
-        try:
-            st = self._fresh_state()
-            wanted = st.referenced_hashes()
-        except LogError:
-            wanted = set()
-        present = list(self.objects)
-        if progress:
-            progress.start(_("Verifying objects"), len(present))
-        for digest in present:
-            p = self.objects.path(digest)
-            rep.objects_checked += 1
-            rep.bytes_checked += p.stat().st_size
-            if not self.objects.verify(digest):
-                rep.problems.append(_("objects/{rel}: content does not match its hash").format(
-                    rel=ObjectStore.relpath(digest)))
-            elif digest not in wanted:
-                rep.unreferenced.append(digest)
-            if progress:
-                progress.advance()
-        rep.missing = sorted(wanted - set(present))
-        if progress:
-            progress.finish()
-        return rep
+        """Verify every log line and every object's hash (see :mod:`cagette.library.fsck`)."""
+        from cagette.library.fsck import check_library
+
+        return check_library(self, progress)
 
     def stats(self) -> dict[str, Any]:
         st = self._fresh_state()
@@ -769,51 +715,15 @@ def verify_object_file(path: Path, digest: str) -> None:
                              _("Run `cagette library fsck`."))
 
 
-def open_choice(choice: Any, settings: Any = None) -> Library:
-    """The library a command works on (a :class:`cagette.locations.LibraryChoice`).
 
-    A library named explicitly (``--library``, ``CAGETTE_LIBRARY``) must exist: it is
-    never created nor seeded behind the user's back. The default one is created on
-    first use and seeded with the starter library when the settings allow it.
-    """
-    if is_library(choice.path):
-        return Library.open(choice.path)
-    if choice.explicit:
-        raise LibraryError(_("No library at {path}.").format(path=choice.path),
-                           _("Run `cagette library init` to create it, or check --library / CAGETTE_LIBRARY."))
-    lib_settings = getattr(settings, "library", None)
-    general = getattr(settings, "general", None)
-    lib = Library.create(choice.path, site_name=(getattr(lib_settings, "site_name", "")
-                                                 or getattr(general, "organisation", "")))
-    if getattr(lib_settings, "seed_starter", True):
-        try:
-            seed_starter(lib)
-        except StarterUnavailable:
-            pass  # an empty library is still usable; `cagette library init` says why
-    return lib
+def __getattr__(name: str) -> Any:
+    """``open_choice``, ``seed_starter``, ``StarterUnavailable`` live in :mod:`cagette.library.seeding`."""
+    if name == "FsckReport":
+        from cagette.library.fsck import FsckReport
 
+        return FsckReport
+    if name in ("open_choice", "seed_starter", "StarterUnavailable", "STARTER_SOURCE"):
+        from cagette.library import seeding
 
-class StarterUnavailable(LibraryError):
-    """The starter library is not installed, or offers no resources yet."""
-
-
-STARTER_SOURCE = "cagette.starter"
-
-
-def seed_starter(lib: Library, progress: Progress | None = None) -> ImportReport:
-    """Import the starter library (``cagette.starter.resources(build_dir)``) with stable ids."""
-    import tempfile
-
-    try:
-        import cagette.starter as starter
-    except ImportError as exc:
-        raise StarterUnavailable(_("The starter library is not installed ({error}).").format(error=exc),
-                           _("Reinstall cagette, or run `cagette library init --no-starter`.")) from None
-    resources = getattr(starter, "resources", None)
-    if not callable(resources):
-        raise StarterUnavailable(_("The starter library offers no resources yet (cagette.starter.resources)."),
-                           _("Use `cagette library init --no-starter` for an empty library."))
-    lib.local_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="starter-", dir=lib.local_dir) as tmp:
-        entries = list(resources(Path(tmp)))
-        return lib.import_entries(entries, source=STARTER_SOURCE)
+        return getattr(seeding, name)
+    raise AttributeError(name)

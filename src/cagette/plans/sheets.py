@@ -167,8 +167,10 @@ def _esc(text: str) -> str:
 # -- PDF (reportlab) --------------------------------------------------------------
 
 def new_canvas(target: io.BytesIO | Path, width_mm: float, height_mm: float, title: str) -> Any:
+    from reportlab import rl_config
     from reportlab.pdfgen import canvas
 
+    rl_config.useA85 = 0  # binary Flate streams: smaller, and no slow pure-Python ASCII85 step
     c = canvas.Canvas(target if isinstance(target, io.BytesIO) else str(target),
                       pagesize=(width_mm * MM_TO_PT, height_mm * MM_TO_PT), invariant=1, pageCompression=1)
     c.setTitle(title)
