@@ -89,6 +89,7 @@ class CaptureScreen(Screen[None]):
         self._onion_images: list[Any] = []
         self._lock = threading.Lock()
         self.controller: Any = None
+        self.levels_read = False  # the sliders show the board's levels
 
     # layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,6 +180,7 @@ class CaptureScreen(Screen[None]):
         self.app.call_from_thread(self._show_levels, levels)
 
     def _show_levels(self, levels: dict[str, Any]) -> None:
+        self.levels_read = True
         for channel in ("key", "fill"):
             value = levels.get(channel, levels.get("levels", {}).get(channel) if isinstance(
                 levels.get("levels"), dict) else None)
