@@ -16,6 +16,7 @@ Usage: ``python bench/render.py [--moviepy-seconds 10] [--keep DIR]``.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+
+
+def cpu_s() -> float:
+    """CPU seconds used so far by this process and its finished children (robust on a shared machine)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def naive_moviepy(project: Any, out: Path, seconds: float) -> float:
@@ -112,19 +120,21 @@ def main() -> None:
         print(f"timeline: {tl.duration_s:.1f} s, {sum(len(g.visuals) for g in tl.groups)} pieces, "
               f"{len(tl.captions)} captions, {preset.width}x{preset.height}@{preset.fps}")
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_s()
         render_project(project, preset=preset, out=work / "cagette.mp4", force=True)
-        t_cagette = time.perf_counter() - t0
+        t_cagette, c_cagette = time.perf_counter() - t0, cpu_s() - c0
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_s()
         subprocess.run(["bash", str(HERE / "render_handwritten.sh"), ffmpeg_exe(), str(project.root),
                         str(work / "captions.srt"), str(work / "handwritten.mp4"), str(locations.font_path(True))],
                        check=True)
-        t_hand = time.perf_counter() - t0
+        t_hand, c_hand = time.perf_counter() - t0, cpu_s() - c0
 
         seconds = min(ns.moviepy_seconds, tl.duration_s)
+        c0 = cpu_s()
         t_movie = naive_moviepy(project, work / "moviepy.mp4", seconds)
         t_movie_full = t_movie * tl.duration_s / seconds
+        c_movie_full = (cpu_s() - c0) * tl.duration_s / seconds
 
         d = tl.duration_s
         print(f"hand-written ffmpeg  {t_hand:7.1f} s  ({d / t_hand:4.2f}x real time)  reference")
@@ -133,7 +143,10 @@ def main() -> None:
               f"faster than real time: {'ok' if t_cagette < d else 'MISSED'}")
         print(f"naive moviepy        {t_movie_full:7.1f} s  ({d / t_movie_full:4.2f}x real time)  "
               f"ratio {t_movie_full / t_hand:4.2f}x  (extrapolated from {seconds:.0f} s rendered in {t_movie:.1f} s)")
-        print("note: the machine is shared; figures are indicative.")
+        print(f"CPU time (user+system, all processes): hand-written {c_hand:.1f} s, cagette {c_cagette:.1f} s "
+              f"(ratio {c_cagette / c_hand:4.2f}x), moviepy {c_movie_full:.1f} s extrapolated "
+              f"(ratio {c_movie_full / c_hand:4.2f}x)")
+        print("note: the machine is shared; wall-clock figures are indicative, CPU time is steadier.")
     finally:
         if ns.keep is None:
             shutil.rmtree(work, ignore_errors=True)
