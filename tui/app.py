@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
@@ -52,7 +53,7 @@ GLOBAL_KEYS: list[tuple[str, str]] = [
 
 class CagetteApp(App[int]):
     TITLE = "cagette"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "help", show=False),
@@ -66,6 +67,8 @@ class CagetteApp(App[int]):
         if lang:
             set_language(lang)
         self.library_option = library
+        self._shutter: Any = None
+        self.errors_shown: list[str] = []  # for tests and the help screen's "last errors"
         self.register_theme(CALM)
         self.register_theme(HIGH_CONTRAST)
         self.theme = "cagette"
@@ -79,6 +82,10 @@ class CagetteApp(App[int]):
 
         self.sub_title = _("Vidéocagette studio")
         self.push_screen(HomeScreen())
+        self.after_home()
+
+    def after_home(self) -> None:
+        """Called once the home screen is pushed (a subclass may open another screen on top)."""
 
     # actions --------------------------------------------------------------
     def action_help(self) -> None:
@@ -106,9 +113,44 @@ class CagetteApp(App[int]):
                     self.push_screen(section.open(self))
                 except CagetteError as exc:
                     self.show_error(exc)
+                except ImportError as exc:
+                    self.show_error(CagetteError(
+                        _("This part of the app is not available in this installation ({module}).").format(
+                            module=exc.name or exc),
+                        _("Install the complete cagette package, or use another section."),
+                    ))
                 return
 
-    def show_error(self, exc: CagetteError) -> None:
+    @property
+    def shutter(self) -> Any:
+        """The shutter shared by the keys and the studio's button (a QueueTrigger)."""
+        if self._shutter is None:
+            from cagette.capture.trigger import QueueTrigger
+
+            self._shutter = QueueTrigger()
+        return self._shutter
+
+    # shared places ------------------------------------------------------------
+    def library_path(self) -> Path:
+        from cagette.locations import library_dir
+
+        return library_dir(self.library_option).path
+
+    def open_project(self, path: Path, screen: str = "storyboard") -> None:
+        """Open the project folder *path* on its storyboard (or another project screen)."""
+        try:
+            from cagette_tui.screens import project_screens
+
+            self.push_screen(project_screens.make(self, Path(path), screen))
+        except CagetteError as exc:
+            self.show_error(exc)
+
+    def show_error(self, exc: BaseException | None) -> None:
         """Errors are notifications a person can read, never a traceback."""
-        text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
+        if isinstance(exc, CagetteError):
+            text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
+        else:
+            text = _("Something went wrong: {error}").format(error=exc or "?") + "\n→ " + _(
+                "Try again; if it persists, run the same step with 'cagette --debug' and report what it prints.")
+        self.errors_shown.append(text)
         self.notify(text, title=_("Error"), severity="error", timeout=10)

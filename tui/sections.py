@@ -29,6 +29,15 @@ class Section:
 
 
 SECTIONS: list[Section] = [
+    Section("new", "1", N_("New video"),
+            N_("A guided first video: template, scripts, shooting, voice, captions, render, publish."),
+            "cagette_tui.screens.guided:make"),
+    Section("projects", "2", N_("Projects"),
+            N_("Open a project: storyboard, shooting, render."), "cagette_tui.screens.projects:make"),
+    Section("library", "3", N_("Library"),
+            N_("Search, publish, export and sync the shared resources."), "cagette_tui.screens.library:make"),
+    Section("plans", "4", N_("Box plans"),
+            N_("Size the Vidéocagette and build its cutting kit."), "cagette_tui.screens.plans:make"),
     Section("help", "f1", N_("Help"), N_("Every key of the app, and where to start."), "cagette_tui.screens.help:make"),
 ]
 

@@ -38,6 +38,10 @@ def app_command(lang: str, library: str | None) -> str:
 def run_web(ctx: Any, host: str, port: int, open_browser: bool) -> int:
     from textual_serve.server import Server
 
+    from cagette_tui.serve import check_port_free
+
+    check_port_free(host, port)
+
     url = f"http://{host}:{port}/"
     server = Server(app_command(current_language(), ctx.library_option), host=host, port=port,
                     title="cagette", public_url=url[:-1])

@@ -18,6 +18,14 @@ from cagette_tui.widgets.keys import KeysBar
 KEY_SOURCES: list[tuple[str, str]] = [
     ("cagette_tui.app:GLOBAL_KEYS", N_("Everywhere")),
     ("cagette_tui.screens.home:KEYS", N_("Home")),
+    ("cagette_tui.screens.guided:KEYS", N_("New video")),
+    ("cagette_tui.screens.projects:KEYS", N_("Projects")),
+    ("cagette_tui.screens.storyboard:KEYS", N_("Storyboard")),
+    ("cagette_tui.screens.capture:KEYS", N_("Capture")),
+    ("cagette_tui.screens.render:KEYS", N_("Render")),
+    ("cagette_tui.screens.library:KEYS", N_("Library")),
+    ("cagette_tui.screens.sync:KEYS", N_("Sync")),
+    ("cagette_tui.screens.plans:KEYS", N_("Box plans")),
 ]
 
 

@@ -1,0 +1,218 @@
+"""Library: search with filters, a resource's details (licence, credits, derived-from chain, files),
+publish a file or a project, export, and sync (screen in :mod:`cagette_tui.screens.sync`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Select, Static
+
+from cagette.errors import CagetteError
+from cagette.i18n import N_, _
+from cagette_tui import adapters
+from cagette_tui.screens.dialogs import PathDialog
+from cagette_tui.widgets.job import JobPanel
+from cagette_tui.widgets.keys import KeysBar
+
+KEYS = [("/", N_("search")), ("Enter", N_("details")), ("A", N_("publish a file or project")),
+        ("E", N_("export")), ("S", N_("sync")), ("Esc", N_("back"))]
+
+KIND_LABELS = {"video": N_("video"), "storyboard": N_("storyboard"), "template": N_("template"),
+               "guide": N_("guide"), "plan": N_("plan"), "frames": N_("frames"), "audio": N_("audio")}
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000  # type: ignore[assignment]
+    return f"{size} B"
+
+
+class LibraryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", show=False),
+        Binding("slash", "focus_search", show=False),
+        Binding("a", "publish", show=False),
+        Binding("e", "export", show=False),
+        Binding("s", "sync", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LibraryScreen #filters { height: auto; padding: 0 1; }
+    LibraryScreen #query { width: 1fr; }
+    LibraryScreen #kind, LibraryScreen #language { width: 24; }
+    LibraryScreen #lib-body { height: 1fr; }
+    LibraryScreen #results { width: 55%; }
+    LibraryScreen #details { width: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, library: Any) -> None:
+        super().__init__()
+        self.library = library
+        self.results: list[Any] = []
+        self.current: Any = None
+        self.last_export: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Library: {path}").format(path=self.library.path.name), classes="title", id="lib-title")
+        with Horizontal(id="filters"):
+            yield Input(id="query", placeholder=_("search words (title, description, tags, authors)"))
+            yield Select([(_(label), kind) for kind, label in KIND_LABELS.items()], prompt=_("every kind"),
+                         id="kind")
+            yield Select([("français", "fr"), ("English", "en")], prompt=_("every language"), id="language")
+        with Horizontal(id="lib-body"):
+            with Vertical(id="results"):
+                yield DataTable(id="table", cursor_type="row")
+            with VerticalScroll(id="details"):
+                yield Static(_("Choose a resource to see its details."), id="detail-text")
+        yield JobPanel(id="job")
+        yield KeysBar(KEYS)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#table", DataTable)
+        table.add_columns(_("title"), _("kind"), _("language"), _("licence"))
+        self.search()
+        table.focus()
+
+    # search ----------------------------------------------------------------------------
+    def filters(self) -> Any:
+        from cagette.library.index import Filters
+
+        kind = self.query_one("#kind", Select).value
+        lang = self.query_one("#language", Select).value
+        return Filters.of(kinds=[kind] if isinstance(kind, str) else None,
+                          languages=[lang] if isinstance(lang, str) else None)
+
+    def search(self) -> None:
+        query = self.query_one("#query", Input).value
+        try:
+            self.results = self.library.search(query, self.filters())
+        except CagetteError as exc:
+            self.app.show_error(exc)  # type: ignore[attr-defined]
+            return
+        table = self.query_one("#table", DataTable)
+        table.clear()
+        for r in self.results:
+            table.add_row(r.title, _(KIND_LABELS.get(r.kind, r.kind)), r.language or "—", r.licence, key=r.id)
+        self.query_one("#lib-title", Static).update(
+            _("Library: {path} — {n} resources found").format(path=self.library.path.name, n=len(self.results)))
+        if self.results:
+            self.show(self.results[0])
+        else:
+            self.current = None
+            self.query_one("#detail-text", Static).update(_("Nothing found: try fewer words or other filters."))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "query":
+            self.search()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.search()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.results):
+            self.show(self.results[event.cursor_row])
+
+    def action_focus_search(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    # details -----------------------------------------------------------------------------
+    def show(self, resource: Any) -> None:
+        self.current = resource
+        self.query_one("#detail-text", Static).update(self.details(resource))
+
+    def details(self, r: Any) -> str:
+        from cagette.library.resources import LICENCES
+
+        lines = [f"[b]{_escape(r.title)}[/b]", ""]
+        lines.append(_("Kind: {kind}").format(kind=_(KIND_LABELS.get(r.kind, r.kind))))
+        lines.append(_("Licence: {licence} — {name}").format(licence=r.licence, name=LICENCES.get(r.licence, "")))
+        credits = ", ".join([*r.authors, *([r.organisation] if r.organisation else [])])
+        lines.append(_("Credits: {who}").format(who=_escape(credits) or "—"))
+        if r.language:
+            lines.append(_("Language: {lang}").format(lang=r.language))
+        if r.description:
+            lines += ["", _escape(r.description)]
+        try:
+            chain = self.library.chain(r.id)[1:]
+        except CagetteError:
+            chain = []
+        if chain:
+            lines += ["", _("Derived from:")]
+            for n, c in enumerate(chain, start=1):
+                lines.append(f"  {'↳' * n} {_escape(c.title)} ({c.licence}, "
+                             f"{_escape(', '.join(c.authors) or c.organisation or '—')})")
+        lines += ["", _("Files:")]
+        for f in r.files:
+            lines.append(f"  • {_escape(f.name)} — {_(f.role)} — {human_size(f.size)}")
+        lines += ["", _("Id: {id}").format(id=r.id)]
+        return "\n".join(lines)
+
+    # actions ------------------------------------------------------------------------------
+    def action_publish(self) -> None:
+        self.app.push_screen(PathDialog(_("Publish to the library"),
+                                        _("A file, a folder of files, or a project folder (its latest render)")),
+                             self._publish_path)
+
+    def _publish_path(self, path: Path | None) -> None:
+        if path is None:
+            return
+        library = self.library
+
+        def publish(progress: Any) -> Any:
+            progress.start(_("Publishing"), None)
+            return library.add_path(path)
+
+        self.query_one("#job", JobPanel).start(publish, self._published, _("Publishing {name}…").format(name=path.name))
+
+    def _published(self, resource: Any) -> None:
+        self.app.notify(_("Published: {title}").format(title=resource.title))
+        self.search()
+
+    def action_export(self) -> None:
+        if self.current is None:
+            self.app.notify(_("Choose a resource first."), severity="warning")
+            return
+        self.app.push_screen(PathDialog(_("Export {title}").format(title=self.current.title),
+                                        _("An existing folder; the export is made in a new folder inside it"),
+                                        folder=True), self._export_to)
+
+    def _export_to(self, folder: Path | None) -> None:
+        if folder is None or self.current is None:
+            return
+        from cagette.video.project import slugify
+
+        rid, library = self.current.id, self.library
+        target = folder / slugify(self.current.title, rid[:8])
+
+        def export(progress: Any) -> Path:
+            progress.start(_("Exporting"), None)
+            return Path(library.export(rid, target))
+
+        self.query_one("#job", JobPanel).start(export, self._exported, _("Exporting…"))
+
+    def _exported(self, path: Path) -> None:
+        self.last_export = path
+        self.app.notify(_("Exported to {path}").format(path=path))
+
+    def action_sync(self) -> None:
+        from cagette_tui.screens.sync import SyncScreen
+
+        self.app.push_screen(SyncScreen(self.library.path), lambda _r: self.search())
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def make(app: Any) -> LibraryScreen:
+    return LibraryScreen(adapters.open_library(app.library_option))

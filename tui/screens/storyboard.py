@@ -1,0 +1,456 @@
+"""Storyboard: the scenes of a project, their script, shots and captions.
+
+Every edit is saved at once through :mod:`cagette.video.project` (a pause of
+half a second in typing, leaving a field or switching scene writes it), and
+each saved edit can be undone (Ctrl+Z) and redone (Ctrl+Y). Scenes move with
+Ctrl+↑/↓ (or Shift+↑/↓) or by dragging them in the list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import MouseDown, MouseUp
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static, TextArea
+
+from cagette.errors import CagetteError
+from cagette.i18n import N_, _
+from cagette.progress import format_duration
+from cagette_tui.adapters import Problem, project_problems, script_seconds
+from cagette_tui.screens.dialogs import PathDialog, TextDialog
+from cagette_tui.widgets.keys import KeysBar
+
+KEYS = [
+    ("A", N_("add a scene")), ("X", N_("remove the scene")), ("Ctrl+↑/↓", N_("move the scene")),
+    ("I", N_("import a clip or photo")), ("T", N_("add a title card")), ("V", N_("voice-over")),
+    ("C", N_("shoot")), ("R", N_("render")), ("Ctrl+Z", N_("undo")), ("Ctrl+Y", N_("redo")), ("Esc", N_("back")),
+]
+
+SAVE_DELAY_S = 0.5
+
+
+def scene_seconds(scene: Any, export: Any) -> float:
+    """What the scene lasts: the longer of its voice (estimated from the script) and its known shots."""
+    shots = 0.0
+    for shot in scene.shots:
+        if shot.kind in ("still", "title"):
+            shots += shot.duration_s or export.still_s
+        elif shot.kind == "clip" and shot.out_s is not None:
+            shots += max(0.0, shot.out_s - shot.in_s) / (shot.speed or 1.0)
+    return max(script_seconds(scene.script), shots)
+
+
+def problem_text(problem: Problem) -> str:
+    mark = _("Error") if problem.severity == "error" else _("Warning")
+    text = f"⚠ {mark}: {problem.message}"
+    return text + (f" → {problem.hint}" if problem.hint else "")
+
+
+class StoryboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", show=False),
+        Binding("a", "add_scene", show=False),
+        Binding("x,delete", "remove_scene", show=False),
+        Binding("ctrl+up,shift+up", "move(-1)", show=False),
+        Binding("ctrl+down,shift+down", "move(1)", show=False),
+        Binding("i", "import_media", show=False),
+        Binding("t", "title_card", show=False),
+        Binding("v", "voiceover", show=False),
+        Binding("c", "capture", show=False),
+        Binding("r", "render", show=False),
+        Binding("ctrl+z", "undo", show=False, priority=True),
+        Binding("ctrl+y", "redo", show=False, priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    StoryboardScreen #board { height: 1fr; }
+    StoryboardScreen #scenes-pane { width: 42%; min-width: 30; }
+    StoryboardScreen #scenes { height: 1fr; }
+    StoryboardScreen #scene-pane { width: 1fr; padding: 0 1; }
+    StoryboardScreen #scene-script { height: 8; }
+    StoryboardScreen #shots { height: auto; max-height: 8; }
+    StoryboardScreen .field-label { padding: 1 0 0 0; color: $text-muted; }
+    StoryboardScreen .problem { color: $warning; }
+    """
+
+    def __init__(self, project: Any) -> None:
+        super().__init__()
+        self.project = project
+        self.selected = project.data.scenes[0].slug if project.data.scenes else ""
+        self.problems: list[Problem] = []
+        self._save_timer: Timer | None = None
+        self._drag_from: str | None = None
+
+    # layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="summary", classes="lead")
+        with Horizontal(id="board"):
+            with Vertical(id="scenes-pane"):
+                yield Static(_("Scenes"), classes="title")
+                yield ListView(id="scenes")
+            with VerticalScroll(id="scene-pane"):
+                yield Static("", id="scene-heading", classes="title")
+                yield Label(_("Title"), classes="field-label")
+                yield Input(id="scene-title", placeholder=_("what this scene is about"))
+                yield Label(_("Script: what the voice says"), classes="field-label")
+                yield TextArea(id="scene-script", soft_wrap=True)
+                yield Static("", id="scene-estimate")
+                yield Label(_("Notes: what to put on the stage"), classes="field-label")
+                yield Input(id="scene-notes")
+                yield Label(_("Shots"), classes="field-label")
+                yield DataTable(id="shots", cursor_type="row")
+                yield Label(_("Caption of the chosen shot (empty: from the script)"), classes="field-label")
+                yield Input(id="shot-caption")
+                yield Static("", id="scene-problems", classes="problem")
+        yield KeysBar(KEYS)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#shots", DataTable)
+        table.add_columns(_("kind"), _("file or text"), _("duration"), _("caption"))
+        self.refresh_all()
+        self.query_one("#scenes", ListView).focus()
+
+    # drawing --------------------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        return self.project.data
+
+    def scene(self) -> Any | None:
+        for scene in self.data.scenes:
+            if scene.slug == self.selected:
+                return scene
+        return None
+
+    def refresh_all(self) -> None:
+        try:
+            self.problems = project_problems(self.project)
+        except CagetteError as exc:
+            self.problems = [Problem("error", exc.message, exc.hint or "")]
+        if self.selected not in {s.slug for s in self.data.scenes}:
+            self.selected = self.data.scenes[0].slug if self.data.scenes else ""
+        total = sum(scene_seconds(s, self.data.export) for s in self.data.scenes)
+        general = [p for p in self.problems if not p.scene]
+        summary = _("{title} — {n} scenes — about {duration}").format(
+            title=self.data.title or self.project.root.name, n=len(self.data.scenes), duration=format_duration(total))
+        if general:
+            summary += "\n" + "\n".join(problem_text(p) for p in general)
+        self.query_one("#summary", Static).update(summary)
+        self._fill_list()
+        self._fill_scene()
+
+    def _scene_line(self, n: int, scene: Any) -> str:
+        count = sum(1 for p in self.problems if p.scene == scene.slug)
+        line = _("{n}. {title} — {duration} — {shots} shots").format(
+            n=n, title=scene.title or _("(untitled)"), duration=format_duration(scene_seconds(scene, self.data.export)),
+            shots=len(scene.shots))
+        if count:
+            line += " — " + _("⚠ {n} problems").format(n=count)
+        return line
+
+    def _fill_list(self) -> None:
+        view = self.query_one("#scenes", ListView)
+        view.clear()
+        index = None
+        for n, scene in enumerate(self.data.scenes, start=1):
+            view.append(ListItem(Label(self._scene_line(n, scene)), name=scene.slug))
+            if scene.slug == self.selected:
+                index = n - 1
+        if index is not None:
+            self.call_after_refresh(self._select_index, index)
+
+    def _select_index(self, index: int) -> None:
+        view = self.query_one("#scenes", ListView)
+        if index < len(view.children):
+            view.index = index
+
+    def _fill_scene(self) -> None:
+        scene = self.scene()
+        title = self.query_one("#scene-title", Input)
+        script = self.query_one("#scene-script", TextArea)
+        notes = self.query_one("#scene-notes", Input)
+        table = self.query_one("#shots", DataTable)
+        table.clear()
+        if scene is None:
+            self.query_one("#scene-heading", Static).update(_("No scene yet: press A to add one."))
+            title.value = notes.value = ""
+            script.load_text("")
+            self.query_one("#scene-estimate", Static).update("")
+            self.query_one("#scene-problems", Static).update("")
+            return
+        n = self.data.scene_index(scene.slug) + 1
+        self.query_one("#scene-heading", Static).update(
+            _("Scene {n}: {title}").format(n=n, title=scene.title or _("(untitled)")))
+        if title.value != scene.title:
+            title.value = scene.title
+        if notes.value != scene.notes:
+            notes.value = scene.notes
+        if script.text != scene.script:
+            script.load_text(scene.script)
+        self._show_estimate(script.text)
+        for shot in scene.shots:
+            what = shot.title if shot.kind == "title" else Path(shot.source).name
+            if shot.kind in ("still", "title"):
+                length = format_duration(shot.duration_s or self.data.export.still_s)
+            elif shot.out_s is not None:
+                length = format_duration((shot.out_s - shot.in_s) / (shot.speed or 1.0))
+            else:
+                length = _("whole clip") if shot.kind == "clip" else "—"
+            table.add_row(_(shot.kind), what, length, shot.caption or "—", key=shot.id)
+        self._show_shot_caption()
+        problems = [p for p in self.problems if p.scene == scene.slug]
+        self.query_one("#scene-problems", Static).update("\n".join(problem_text(p) for p in problems))
+
+    def _show_estimate(self, text: str) -> None:
+        words = len(text.split())
+        self.query_one("#scene-estimate", Static).update(
+            _("Spoken in about {duration} ({words} words).").format(
+                duration=format_duration(script_seconds(text)), words=words))
+
+    def _chosen_shot(self) -> Any | None:
+        scene = self.scene()
+        table = self.query_one("#shots", DataTable)
+        if scene is None or not scene.shots or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(scene.shots) - 1)
+        return scene.shots[row]
+
+    def _show_shot_caption(self) -> None:
+        shot = self._chosen_shot()
+        field = self.query_one("#shot-caption", Input)
+        field.disabled = shot is None
+        value = shot.caption if shot is not None else ""
+        if field.value != value:
+            field.value = value
+
+    # events -----------------------------------------------------------------------
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        if event.list_view.id != "scenes" or event.item is None or not event.item.name:
+            return
+        if event.item.name != self.selected:
+            self.save_now()
+            self.selected = event.item.name
+            self._fill_scene()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_shot_caption()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("scene-title", "scene-notes", "shot-caption"):
+            self._schedule_save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.save_now()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._show_estimate(event.text_area.text)
+        self._schedule_save()
+
+    def on_descendant_blur(self) -> None:
+        self.save_now()
+
+    def _schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY_S, self.save_now)
+
+    def save_now(self) -> None:
+        """Write what the fields hold, if it differs from the project on disk."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        scene = self.scene()
+        if scene is None:
+            return
+        changes = {}
+        title = self.query_one("#scene-title", Input).value
+        script = self.query_one("#scene-script", TextArea).text
+        notes = self.query_one("#scene-notes", Input).value
+        if title != scene.title:
+            changes["title"] = title
+        if script != scene.script:
+            changes["script"] = script
+        if notes != scene.notes:
+            changes["notes"] = notes
+        try:
+            if changes:
+                self.project.update_scene(scene.slug, **changes)
+            shot = self._chosen_shot()
+            caption = self.query_one("#shot-caption", Input).value
+            if shot is not None and caption != shot.caption:
+                self.project.update_shot(shot.id, caption=caption)
+                changes["caption"] = caption
+        except CagetteError as exc:
+            self.app.show_error(exc)  # type: ignore[attr-defined]
+            return
+        if changes:
+            self._after_edit(keep_fields=True)
+
+    def _after_edit(self, keep_fields: bool = False) -> None:
+        if keep_fields:
+            # Only the labels change: redrawing the fields would move the cursor while typing.
+            view = self.query_one("#scenes", ListView)
+            for n, (item, scene) in enumerate(zip(view.children, self.data.scenes, strict=False), start=1):
+                if isinstance(item, ListItem):
+                    item.query_one(Label).update(self._scene_line(n, scene))
+            table = self.query_one("#shots", DataTable)
+            scene = self.scene()
+            if scene is not None:
+                for shot in scene.shots:
+                    try:
+                        table.update_cell(shot.id, table.ordered_columns[3].key, shot.caption or "—")
+                    except KeyError:
+                        pass
+        else:
+            self.refresh_all()
+
+    # mouse: drag a scene onto another place ---------------------------------------------
+    def _item_at(self, x: int, y: int) -> ListItem | None:
+        try:
+            widget, _region = self.app.get_widget_at(x, y)
+        except Exception:  # noqa: BLE001 - outside every widget
+            return None
+        node: Any = widget
+        while node is not None and not isinstance(node, ListItem):
+            node = node.parent
+        if node is not None and node.parent is not None and getattr(node.parent, "id", "") == "scenes":
+            return node
+        return None
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        item = self._item_at(event.screen_x, event.screen_y)
+        self._drag_from = item.name if item is not None else None
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        start, self._drag_from = self._drag_from, None
+        item = self._item_at(event.screen_x, event.screen_y)
+        if start and item is not None and item.name and item.name != start:
+            target = self.data.scene_index(item.name) + 1
+            self._edit(lambda: self.project.move_scene(start, target), start)
+
+    # actions ------------------------------------------------------------------------
+    def _edit(self, change: Any, select: str | None = None) -> None:
+        self.save_now()
+        try:
+            change()
+        except CagetteError as exc:
+            self.app.show_error(exc)  # type: ignore[attr-defined]
+            return
+        if select is not None:
+            self.selected = select
+        self.refresh_all()
+
+    def action_back(self) -> None:
+        self.save_now()
+        self.app.pop_screen()
+
+    def action_add_scene(self) -> None:
+        position = self.data.scene_index(self.selected) + 2 if self.selected else None
+        made: list[Any] = []
+        self._edit(lambda: made.append(self.project.add_scene(_("New scene"), position=position)))
+        if made:
+            self.selected = made[0].slug
+            self.refresh_all()
+            self.query_one("#scene-title", Input).focus()
+
+    def action_remove_scene(self) -> None:
+        scene = self.scene()
+        if scene is None:
+            return
+        self._edit(lambda: self.project.remove_scene(scene.slug))
+        self.app.notify(_("Scene removed: Ctrl+Z brings it back."))
+
+    def action_move(self, step: int) -> None:
+        scene = self.scene()
+        if scene is None:
+            return
+        position = self.data.scene_index(scene.slug) + 1 + step
+        if 1 <= position <= len(self.data.scenes):
+            self._edit(lambda: self.project.move_scene(scene.slug, position), scene.slug)
+
+    def action_undo(self) -> None:
+        self._history("undo")
+
+    def action_redo(self) -> None:
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        self.save_now()
+        try:
+            label = self.project.undo() if which == "undo" else self.project.redo()
+        except CagetteError as exc:
+            self.app.notify(exc.message, severity="warning")
+            return
+        self.refresh_all()
+        text = _("Undone: {what}") if which == "undo" else _("Redone: {what}")
+        self.app.notify(text.format(what=label))
+
+    def action_import_media(self) -> None:
+        if self.scene() is None:
+            self.app.notify(_("Add a scene first (A)."), severity="warning")
+            return
+        self.app.push_screen(PathDialog(_("Import a clip or a photo into this scene"),
+                                        _("Path of the file (a video or a photo)")), self._import_chosen)
+
+    def _import_chosen(self, path: Path | None) -> None:
+        scene = self.scene()
+        if path is None or scene is None:
+            return
+        self.save_now()
+        self._import(scene.slug, path)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, slug: str, path: Path) -> None:
+        try:
+            self.project.add_shot(slug, path)
+        except CagetteError as exc:
+            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.refresh_all)
+        self.app.call_from_thread(self.app.notify, _("Imported {name}.").format(name=path.name))
+
+    def action_title_card(self) -> None:
+        if self.scene() is None:
+            return
+        self.app.push_screen(TextDialog(_("A title card"), _("Text shown on the card")), self._title_chosen)
+
+    def _title_chosen(self, text: str | None) -> None:
+        scene = self.scene()
+        if text and scene is not None:
+            self._edit(lambda: self.project.add_shot(scene.slug, kind="title", title=text), scene.slug)
+
+    def action_voiceover(self) -> None:
+        if self.scene() is None:
+            return
+        self.app.push_screen(PathDialog(_("Voice-over of this scene"), _("Path of a sound file (WAV, MP3, M4A…)")),
+                             self._voice_chosen)
+
+    def _voice_chosen(self, path: Path | None) -> None:
+        scene = self.scene()
+        if path is not None and scene is not None:
+            self._edit(lambda: self.project.set_voiceover(scene.slug, path), scene.slug)
+            self.app.notify(_("Voice-over set."))
+
+    def action_capture(self) -> None:
+        self.save_now()
+        self.app.open_project(self.project.root, "capture")  # type: ignore[attr-defined]
+
+    def action_render(self) -> None:
+        self.save_now()
+        self.app.open_project(self.project.root, "render")  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        # Another screen (capture, render) may have changed the project.
+        try:
+            self.project.reload()
+        except CagetteError as exc:
+            self.app.show_error(exc)  # type: ignore[attr-defined]
+            return
+        self.refresh_all()
