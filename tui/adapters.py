@@ -6,7 +6,6 @@ not depend on where in the core a figure is computed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,10 +68,7 @@ def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
     """The caption lines of a scene as (start s, end s, text), from its script (spread over its speech)."""
     from cagette.video.script import scene_captions
 
-    seconds = script_seconds(scene.script)
-    # whole milliseconds: the caption maker rounds its times to 3 decimals and drops a last caption
-    # that ends past the limit by that rounding
-    end = math.ceil(max(seconds, 1.0) * 1000) / 1000
+    end = max(script_seconds(scene.script), 1.0)
     return [(c.start_s, c.end_s, " ".join(c.lines)) for c in scene_captions(scene.script, 0.0, end)]
 
 

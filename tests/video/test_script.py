@@ -71,3 +71,13 @@ def test_srt_vtt_round_trip() -> None:
 def test_transcript_has_title_scenes_and_text() -> None:
     text = script.transcript("Titre", [("Scène 1", "Bonjour  à\ntous.")], "Mairie")
     assert text.splitlines()[0] == "Titre" and "Bonjour à tous." in text and text.endswith("Mairie\n")
+
+
+def test_last_caption_kept_when_rounding_would_pass_the_limit() -> None:
+    from cagette.video.script import Caption, fix_timing
+
+    hi = 2.0004  # rounds up to 2.0 ... and 2.0006 would round to 2.001 > hi
+    for limit_end in (hi, 2.0006, 3.14159):
+        caps = fix_timing([Caption(0.0, 1.0, ("one",)), Caption(1.0, limit_end, ("two",))], (0.0, limit_end))
+        assert [c.lines for c in caps] == [("one",), ("two",)]
+        assert caps[-1].end_s <= limit_end

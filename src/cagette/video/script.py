@@ -205,7 +205,8 @@ def fix_timing(caps: Sequence[Caption], limit: tuple[float, float]) -> list[Capt
         end = min(end, hi) if i + 1 == len(caps) else min(end, max(nxt, start + MIN_CAPTION_S), hi)
         if end - start < 0.05:
             continue
-        out.append(Caption(round(start, 3), round(end, 3), c.lines))
+        # whole milliseconds, never past the limit (rounding up could push the last one out)
+        out.append(Caption(round(start, 3), min(round(end, 3), hi), c.lines))
     # a caption pushed later than the next one's start: shift the following ones
     for i in range(1, len(out)):
         if out[i].start_s < out[i - 1].end_s:
