@@ -8,6 +8,7 @@ maintenance mode (no watchdog, REPL free) so mpremote can reach it.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -29,7 +30,10 @@ def firmware_dir(source: Path | None = None) -> Path:
     candidates = [source] if source else []
     if os.environ.get("CAGETTE_FIRMWARE"):
         candidates.append(Path(os.environ["CAGETTE_FIRMWARE"]))
-    candidates.append(Path(__file__).resolve().parents[3] / "firmware")
+    candidates.append(Path(__file__).resolve().parents[3] / "firmware")  # a source checkout
+    spec = importlib.util.find_spec("cagette.firmware")  # shipped in the wheel
+    if spec and spec.submodule_search_locations:
+        candidates.extend(Path(p) for p in spec.submodule_search_locations)
     for path in candidates:
         if path is not None and (path / "main.py").is_file() and (path / "cagette_fw").is_dir():
             return path
