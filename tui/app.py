@@ -83,6 +83,30 @@ class CagetteApp(App[int]):
         self.sub_title = _("Vidéocagette studio")
         self.push_screen(HomeScreen())
         self.after_home()
+        if not self.is_headless:  # tests drive the app headless and seed on purpose
+            self.run_worker(self.seed_on_first_start, thread=True, exit_on_error=False)
+
+    def seed_on_first_start(self) -> str | None:
+        """First start: create the default library with the starter resources (guide, templates...).
+
+        A library named with --library or CAGETTE_LIBRARY is never created nor seeded here.
+        Returns the library's path when it was just made.
+        """
+        from cagette import locations
+        from cagette.library.library import is_library
+
+        choice = locations.library_dir(self.library_option)
+        if choice.explicit or is_library(choice.path):
+            return None
+        from cagette_tui.adapters import open_library
+
+        try:
+            open_library()
+        except CagetteError as exc:
+            self.show_error(exc)  # notify() is thread-safe
+            return None
+        self.notify(_("Your library is ready, with the director's guide and the templates."))
+        return str(choice.path)
 
     def after_home(self) -> None:
         """Called once the home screen is pushed (a subclass may open another screen on top)."""

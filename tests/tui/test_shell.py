@@ -41,3 +41,23 @@ async def test_home_buttons_open_sections() -> None:
         await pilot.click("#section-help")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_first_start_seeds_the_default_library_only(isolated_home, tmp_path, monkeypatch) -> None:
+    from cagette.library.library import Library, is_library
+
+    app = CagetteApp(lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        made = app.seed_on_first_start()
+        assert made == str(isolated_home / "library")
+        lib = Library.open(isolated_home / "library")
+        kinds = {r.kind for r in lib.resources()}
+        assert {"guide", "template"} <= kinds
+        assert app.seed_on_first_start() is None  # second start: nothing to do
+    named = tmp_path / "named"
+    app = CagetteApp(lang="en", library=str(named))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.seed_on_first_start() is None
+        assert not is_library(named) and not named.exists()
