@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from textual.widgets import Input, ListView, TextArea
+from textual.widgets import DataTable, Input, ListView, TextArea
 
 from cagette.video.project import Project
 from cagette_tui.app import CagetteApp
@@ -99,3 +99,45 @@ async def test_drag_a_scene_to_another_place(tmp_path: Path) -> None:
         await pilot.mouse_up(third)
         await wait_for(pilot, lambda: [s["slug"] for s in on_disk(root)["scenes"]] == ["forms", "goodbye", "welcome"],
                        what="scene dragged")
+
+
+def shot_titles(root: Path) -> list[str]:
+    return [sh["title"] for sh in on_disk(root)["scenes"][0].get("shots", [])]
+
+
+async def test_move_a_shot_with_keys_and_by_drag_then_undo(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    project = Project.open(root)
+    for title in ("One", "Two", "Three"):
+        project.add_shot("welcome", kind="title", title=title)
+    app = CagetteApp(lang="en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_project(root)
+        await wait_for(pilot, lambda: isinstance(app.screen, StoryboardScreen), what="storyboard")
+        screen = app.screen
+        table = await wait_for(pilot, lambda: screen.query("#shots") and screen.query_one("#shots", DataTable))
+        await wait_for(pilot, lambda: table.row_count == 3, what="shots shown")
+
+        # keys: the first shot goes down, the scene order stays
+        table.focus()
+        await pilot.press("ctrl+down")
+        await wait_for(pilot, lambda: shot_titles(root) == ["Two", "One", "Three"], what="shot moved")
+        assert [s["slug"] for s in on_disk(root)["scenes"]] == ["welcome", "forms", "goodbye"]
+        assert table.cursor_row == 1  # the moved shot stays chosen
+        await pilot.press("alt+down")
+        await wait_for(pilot, lambda: shot_titles(root) == ["Two", "Three", "One"], what="shot moved again")
+
+        # undo twice: the original order, on disk
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: shot_titles(root) == ["Two", "One", "Three"], what="undo")
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: shot_titles(root) == ["One", "Two", "Three"], what="undo again")
+
+        # drag the third shot onto the first row
+        await pilot.pause()
+        await pilot.mouse_down(table, offset=(2, 3))
+        await pilot.mouse_up(table, offset=(2, 1))
+        await wait_for(pilot, lambda: shot_titles(root) == ["Three", "One", "Two"], what="shot dragged")
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: shot_titles(root) == ["One", "Two", "Three"], what="drag undone")
+        assert not app.errors_shown

@@ -3,7 +3,9 @@
 Every edit is saved at once through :mod:`cagette.video.project` (a pause of
 half a second in typing, leaving a field or switching scene writes it), and
 each saved edit can be undone (Ctrl+Z) and redone (Ctrl+Y). Scenes move with
-Ctrl+↑/↓ (or Shift+↑/↓) or by dragging them in the list.
+Ctrl+↑/↓ (or Shift+↑/↓) or by dragging them in the list; the chosen shot of a
+scene moves with Alt+↑/↓ (or Ctrl+↑/↓ while the shots list has focus) or by
+dragging it in the shots list.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cagette_tui.widgets.keys import KeysBar
 
 KEYS = [
     ("A", N_("add a scene")), ("X", N_("remove the scene")), ("Ctrl+↑/↓", N_("move the scene")),
+    ("Alt+↑/↓", N_("move the chosen shot")),
     ("I", N_("import a clip or photo")), ("T", N_("add a title card")), ("V", N_("voice-over")),
     ("C", N_("shoot")), ("R", N_("render")), ("Ctrl+Z", N_("undo")), ("Ctrl+Y", N_("redo")), ("Esc", N_("back")),
 ]
@@ -60,6 +63,8 @@ class StoryboardScreen(Screen[None]):
         Binding("x,delete", "remove_scene", show=False),
         Binding("ctrl+up,shift+up", "move(-1)", show=False),
         Binding("ctrl+down,shift+down", "move(1)", show=False),
+        Binding("alt+up", "move_shot(-1)", show=False),
+        Binding("alt+down", "move_shot(1)", show=False),
         Binding("i", "import_media", show=False),
         Binding("t", "title_card", show=False),
         Binding("v", "voiceover", show=False),
@@ -87,6 +92,8 @@ class StoryboardScreen(Screen[None]):
         self.problems: list[Problem] = []
         self._save_timer: Timer | None = None
         self._drag_from: str | None = None
+        self._drag_shot: str | None = None
+        self._keep_shot: str | None = None
 
     # layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -204,6 +211,10 @@ class StoryboardScreen(Screen[None]):
             else:
                 length = _("whole clip") if shot.kind == "clip" else "—"
             table.add_row(_(shot.kind), what, length, shot.caption or "—", key=shot.id)
+        keep, self._keep_shot = self._keep_shot, None
+        ids = [shot.id for shot in scene.shots]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
         self._show_shot_caption()
         problems = [p for p in self.problems if p.scene == scene.slug]
         self.query_one("#scene-problems", Static).update("\n".join(problem_text(p) for p in problems))
@@ -324,9 +335,24 @@ class StoryboardScreen(Screen[None]):
             return node
         return None
 
+    def _shot_row_at(self, x: int, y: int) -> int | None:
+        """The row of the shots table under the mouse (the header and elsewhere: None)."""
+        try:
+            widget, _region = self.app.get_widget_at(x, y)
+        except Exception:  # noqa: BLE001 - outside every widget
+            return None
+        scene = self.scene()
+        if getattr(widget, "id", "") != "shots" or scene is None:
+            return None
+        row = self.get_style_at(x, y).meta.get("row")
+        return row if isinstance(row, int) and 0 <= row < len(scene.shots) else None
+
     def on_mouse_down(self, event: MouseDown) -> None:
         item = self._item_at(event.screen_x, event.screen_y)
         self._drag_from = item.name if item is not None else None
+        row = self._shot_row_at(event.screen_x, event.screen_y)
+        scene = self.scene()
+        self._drag_shot = scene.shots[row].id if row is not None and scene is not None else None
 
     def on_mouse_up(self, event: MouseUp) -> None:
         start, self._drag_from = self._drag_from, None
@@ -334,6 +360,11 @@ class StoryboardScreen(Screen[None]):
         if start and item is not None and item.name and item.name != start:
             target = self.data.scene_index(item.name) + 1
             self._edit(lambda: self.project.move_scene(start, target), start)
+        shot, self._drag_shot = self._drag_shot, None
+        row = self._shot_row_at(event.screen_x, event.screen_y)
+        scene = self.scene()
+        if shot and row is not None and scene is not None and scene.shots[row].id != shot:
+            self._move_shot_to(shot, row + 1)
 
     # actions ------------------------------------------------------------------------
     def _edit(self, change: Any, select: str | None = None) -> None:
@@ -368,12 +399,32 @@ class StoryboardScreen(Screen[None]):
         self.app.notify(_("Scene removed: Ctrl+Z brings it back."))
 
     def action_move(self, step: int) -> None:
+        if self.focused is not None and self.focused.id == "shots":
+            self.action_move_shot(step)
+            return
         scene = self.scene()
         if scene is None:
             return
         position = self.data.scene_index(scene.slug) + 1 + step
         if 1 <= position <= len(self.data.scenes):
             self._edit(lambda: self.project.move_scene(scene.slug, position), scene.slug)
+
+    def action_move_shot(self, step: int) -> None:
+        scene, shot = self.scene(), self._chosen_shot()
+        if scene is None or shot is None:
+            return
+        position = [s.id for s in scene.shots].index(shot.id) + 1 + step
+        if 1 <= position <= len(scene.shots):
+            self._move_shot_to(shot.id, position)
+
+    def _move_shot_to(self, shot_id: str, position: int) -> None:
+        """Move a shot of the selected scene to 1-based *position*, keeping it chosen."""
+        scene = self.scene()
+        if scene is None:
+            return
+        self.save_now()
+        self._keep_shot = shot_id
+        self._edit(lambda: self.project.move_shot(shot_id, scene.slug, position), scene.slug)
 
     def action_undo(self) -> None:
         self._history("undo")
