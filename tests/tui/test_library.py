@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input, Select
 
 from cagette.library.library import Library
 from cagette_tui.app import CagetteApp
@@ -86,3 +86,36 @@ async def test_sync_with_a_folder_library_shows_the_plan_then_applies_it(tmp_pat
         titles = sorted(r.title for r in Library.open(tmp_path / "ours").resources())
         assert titles == ["Director's guide", "Town hall opening hours"]
         assert "Done" in str(screen.query_one("#plan-text").render())
+
+
+async def test_licence_and_organisation_filters_narrow_the_results(tmp_path: Path) -> None:
+    lib = make_library(tmp_path / "lib", tmp_path)  # two CC-BY-SA-4.0: one from Mairie, one without organisation
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n", encoding="utf-8")
+    lib.add([("main", note)], kind="guide", title="Lighting note", licence="CC-BY-4.0", language="fr",
+            authors=["Cy"], organisation="Médiathèque")
+    app = CagetteApp(lang="en", library=str(tmp_path / "lib"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.open_section("library")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.results, what="library")
+        screen = app.screen
+        licence = screen.query_one("#licence", Select)
+        organisation = screen.query_one("#organisation", Select)
+        assert [value for _label, value in licence._options if isinstance(value, str)] == ["CC-BY-4.0", "CC-BY-SA-4.0"]
+        assert [value for _label, value in organisation._options if isinstance(value, str)] == ["Mairie", "Médiathèque"]
+
+        def titles() -> set[str]:
+            table = screen.query_one("#table", DataTable)
+            return {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+
+        assert len(titles()) == 3
+        licence.value = "CC-BY-4.0"
+        await wait_for(pilot, lambda: titles() == {"Lighting note"}, what="licence filter")
+        licence.clear()
+        organisation.value = "Mairie"
+        await wait_for(pilot, lambda: titles() == {"Director's guide"}, what="organisation filter")
+        licence.value = "CC-BY-4.0"
+        await wait_for(pilot, lambda: titles() == set(), what="both filters")
+        organisation.clear()
+        await wait_for(pilot, lambda: titles() == {"Lighting note"}, what="licence filter again")
+        assert not app.errors_shown

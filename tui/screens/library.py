@@ -46,7 +46,8 @@ class LibraryScreen(Screen[None]):
     DEFAULT_CSS = """
     LibraryScreen #filters { height: auto; padding: 0 1; }
     LibraryScreen #query { width: 1fr; }
-    LibraryScreen #kind, LibraryScreen #language { width: 24; }
+    LibraryScreen #kind, LibraryScreen #language { width: 20; }
+    LibraryScreen #licence, LibraryScreen #organisation { width: 24; }
     LibraryScreen #lib-body { height: 1fr; }
     LibraryScreen #results { width: 55%; }
     LibraryScreen #details { width: 1fr; padding: 0 1; }
@@ -67,6 +68,9 @@ class LibraryScreen(Screen[None]):
             yield Select([(_(label), kind) for kind, label in KIND_LABELS.items()], prompt=_("every kind"),
                          id="kind")
             yield Select([("français", "fr"), ("English", "en")], prompt=_("every language"), id="language")
+            licences, organisations = self.facet_options()
+            yield Select(licences, prompt=_("every licence"), id="licence")
+            yield Select(organisations, prompt=_("every organisation"), id="organisation")
         with Horizontal(id="lib-body"):
             with Vertical(id="results"):
                 yield DataTable(id="table", cursor_type="row")
@@ -82,13 +86,35 @@ class LibraryScreen(Screen[None]):
         table.focus()
 
     # search ----------------------------------------------------------------------------
+    def facet_options(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The distinct licences and organisations of the library's current resources."""
+        try:
+            resources = self.library.resources()
+        except CagetteError:
+            resources = []
+        licences = sorted({r.licence for r in resources if r.licence})
+        organisations = sorted({r.organisation for r in resources if r.organisation}, key=str.casefold)
+        return [(v, v) for v in licences], [(v, v) for v in organisations]
+
+    def refresh_facets(self) -> None:
+        """New options after a publish or a sync, keeping a choice that still exists."""
+        for select, options in zip((self.query_one("#licence", Select), self.query_one("#organisation", Select)),
+                                   self.facet_options(), strict=True):
+            value = select.value
+            with select.prevent(Select.Changed):
+                select.set_options(options)
+                if isinstance(value, str) and value in {v for _label, v in options}:
+                    select.value = value
+
     def filters(self) -> Any:
         from cagette.library.index import Filters
 
-        kind = self.query_one("#kind", Select).value
-        lang = self.query_one("#language", Select).value
-        return Filters.of(kinds=[kind] if isinstance(kind, str) else None,
-                          languages=[lang] if isinstance(lang, str) else None)
+        def chosen(name: str) -> list[str] | None:
+            value = self.query_one(f"#{name}", Select).value
+            return [value] if isinstance(value, str) else None
+
+        return Filters.of(kinds=chosen("kind"), languages=chosen("language"), licences=chosen("licence"),
+                          organisations=chosen("organisation"))
 
     def search(self) -> None:
         query = self.query_one("#query", Input).value
@@ -174,6 +200,7 @@ class LibraryScreen(Screen[None]):
 
     def _published(self, resource: Any) -> None:
         self.app.notify(_("Published: {title}").format(title=resource.title))
+        self.refresh_facets()
         self.search()
 
     def action_export(self) -> None:
@@ -205,7 +232,11 @@ class LibraryScreen(Screen[None]):
     def action_sync(self) -> None:
         from cagette_tui.screens.sync import SyncScreen
 
-        self.app.push_screen(SyncScreen(self.library.path), lambda _r: self.search())
+        self.app.push_screen(SyncScreen(self.library.path), self._synced)
+
+    def _synced(self, _result: Any) -> None:
+        self.refresh_facets()
+        self.search()
 
 
 def _escape(text: str) -> str:
