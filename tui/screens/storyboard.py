@@ -245,6 +245,8 @@ class StoryboardScreen(Screen[None]):
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if event.list_view.id != "scenes" or event.item is None or not event.item.name:
             return
+        if event.item.parent is None:  # an item of the list before it was redrawn: not a choice
+            return
         if event.item.name != self.selected:
             self.save_now()
             self.selected = event.item.name
