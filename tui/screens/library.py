@@ -46,8 +46,9 @@ class LibraryScreen(Screen[None]):
     DEFAULT_CSS = """
     LibraryScreen #filters { height: auto; padding: 0 1; }
     LibraryScreen #query { width: 1fr; }
-    LibraryScreen #kind, LibraryScreen #language { width: 20; }
-    LibraryScreen #licence, LibraryScreen #organisation { width: 24; }
+    LibraryScreen #facets { height: auto; padding: 0 1; }
+    LibraryScreen #facets Select { width: 3fr; }
+    LibraryScreen #facets #organisation { width: 4fr; }
     LibraryScreen #lib-body { height: 1fr; }
     LibraryScreen #results { width: 55%; }
     LibraryScreen #details { width: 1fr; padding: 0 1; }
@@ -65,6 +66,7 @@ class LibraryScreen(Screen[None]):
         yield Static(_("Library: {path}").format(path=self.library.path.name), classes="title", id="lib-title")
         with Horizontal(id="filters"):
             yield Input(id="query", placeholder=_("search words (title, description, tags, authors)"))
+        with Horizontal(id="facets"):
             yield Select([(_(label), kind) for kind, label in KIND_LABELS.items()], prompt=_("every kind"),
                          id="kind")
             yield Select([("français", "fr"), ("English", "en")], prompt=_("every language"), id="language")
