@@ -210,15 +210,22 @@ class CaptureScreen(Screen[None]):
         onion = _("onion skin on") if self.onion else _("onion skin off")
         return _("Stop-motion mode ({onion}): Space takes a frame.").format(onion=onion)
 
-    def start_camera(self, location: str) -> None:
-        from cagette.capture.recorder import FrameHub
+    def _reopen(self, location: str) -> Any:
+        """Stop the live view and open *location* afresh (None, with a notification, if it fails)."""
         from cagette.capture.sources import open_source
 
         self.stop_camera()
         try:
-            source = open_source(location)
+            return open_source(location)
         except CagetteError as exc:
             self.app.show_error(exc)  # type: ignore[attr-defined]
+            return None
+
+    def start_camera(self, location: str) -> None:
+        from cagette.capture.recorder import FrameHub
+
+        source = self._reopen(location)
+        if source is None:
             return
         self.location = location
         self.hub = FrameHub(source).start()
@@ -476,14 +483,10 @@ class CaptureScreen(Screen[None]):
             self.app.notify(_("Choose a camera and a scene first."), severity="warning")
             return
         from cagette.capture.recorder import Recorder
-        from cagette.capture.sources import open_source
 
         location = self.location
-        self.stop_camera()
-        try:
-            source = open_source(location)
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+        source = self._reopen(location)
+        if source is None:
             return
         work_dir = Path(tempfile.mkdtemp(prefix="recording-", dir=self.project.root / ".cagette"))
         self.recorder = Recorder(source, work_dir / "segments")

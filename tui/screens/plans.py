@@ -296,11 +296,7 @@ class PlansScreen(Screen[None]):
         self.app.notify(_("The kit is built."))
 
     def action_back(self) -> None:
-        job = self.query_one("#job", JobPanel)
-        if job.running:
-            job.cancel()
-        else:
-            self.app.pop_screen()
+        self.query_one("#job", JobPanel).cancel_or(self.app.pop_screen)
 
 
 def make(app: Any) -> PlansScreen:

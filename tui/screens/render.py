@@ -104,11 +104,7 @@ class RenderScreen(Screen[None]):
         self.app.notify(_("The video is ready: {file}").format(file=self.output.name))
 
     def action_back(self) -> None:
-        job = self.query_one("#job", JobPanel)
-        if job.running:
-            job.cancel()
-        else:
-            self.app.pop_screen()
+        self.query_one("#job", JobPanel).cancel_or(self.app.pop_screen)
 
     def action_open_folder(self) -> None:
         folder = self.output.parent if self.output is not None else self.project.exports_dir

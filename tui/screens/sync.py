@@ -196,8 +196,4 @@ class SyncScreen(Screen[None]):
             else _("No other library answered on the network."))
 
     def action_back(self) -> None:
-        job = self.query_one("#job", JobPanel)
-        if job.running:
-            job.cancel()
-        else:
-            self.dismiss(None)
+        self.query_one("#job", JobPanel).cancel_or(lambda: self.dismiss(None))

@@ -43,6 +43,13 @@ def describe(event: ProgressEvent) -> str:
 class JobPanel(Vertical):
     """Progress of one job at a time; hidden while idle."""
 
+    def cancel_or(self, leave: Callable[[], object]) -> None:
+        """Esc on a screen with a job: cancel the running job, else *leave* the screen."""
+        if self.running:
+            self.cancel()
+        else:
+            leave()
+
     DEFAULT_CSS = """
     JobPanel { height: auto; padding: 0 2; display: none; }
     JobPanel.-running, JobPanel.-ended { display: block; }
