@@ -1,4 +1,4 @@
-"""Media made by the tests themselves, and independent probes (Debian's ffprobe, ffmpeg's ebur128)."""
+"""Media made by the tests themselves, and independent probes (Debian's ffprobe, Debian's ffmpeg loudness scan)."""
 
 from __future__ import annotations
 
@@ -53,16 +53,16 @@ def video_stream(info: dict[str, Any]) -> dict[str, Any]:
     return next(s for s in info["streams"] if s["codec_type"] == "video")
 
 
-def ebur128(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) measured by ffmpeg's ebur128 filter."""
-    from cagette.video.ffgraph import ffmpeg_exe
+def loudness(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file's sound, measured independently of
+    cagette: Debian's ffmpeg (another build) with loudnorm's scan (libebur128), where cagette meters
+    with the bundled ffmpeg's ebur128 filter."""
+    import json
 
-    res = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
-                          "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True)
-    summary = res.stderr[res.stderr.rfind("Summary:"):]
-    i = float(re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary).group(1))  # type: ignore[union-attr]
-    peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))  # type: ignore[union-attr]
-    return i, peak
+    res = subprocess.run(["/usr/bin/ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
+                          "-af", "loudnorm=print_format=json", "-f", "null", "-"], capture_output=True, text=True)
+    data = json.loads(re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", res.stderr).group(0))  # type: ignore[union-attr]
+    return float(data["input_i"]), float(data["input_tp"])
 
 
 def decode_frames(path: Path) -> dict[int, Any]:

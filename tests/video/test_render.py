@@ -1,4 +1,4 @@
-"""Rendering, checked with independent tools: Debian's ffprobe, ffmpeg's ebur128, PyAV decoding."""
+"""Rendering, checked with independent tools: Debian's ffprobe, Debian's ffmpeg loudness scan, PyAV decoding."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cagette.errors import MediaError, UsageError
 from cagette.video import presets, reference, script
 from cagette.video.project import Project
 from cagette.video.render import make_timeline, render_project
-from tests.video.conftest import FPS, SIZE, decode_frames, ebur128, ffprobe, psnr, video_stream
+from tests.video.conftest import FPS, SIZE, decode_frames, ffprobe, loudness, psnr, video_stream
 
 TINY = presets.get("draft").scaled(*SIZE)
 FRAME = 1 / FPS
@@ -75,7 +75,7 @@ def test_faststart_puts_moov_first(rendered: dict) -> None:
 
 
 def test_loudness_web_and_true_peak(rendered: dict) -> None:
-    integrated, peak = ebur128(rendered["out"])
+    integrated, peak = loudness(rendered["out"])
     assert abs(integrated - -16.0) <= 1.0
     assert peak <= -1.0
 
@@ -168,7 +168,7 @@ def test_lobby_loudness_and_crossfade(media: dict[str, Path], tmp_path: Path) ->
     p.add_shot(2, media["clip2"])
     p.set_voiceover(2, media["voice2"])
     out = render_project(p, preset=TINY).video
-    integrated, peak = ebur128(out)
+    integrated, peak = loudness(out)
     assert abs(integrated - -23.0) <= 1.0 and peak <= -1.0
     scene_b = max(q(0.6) + q(1.2), q(wav_s(media["voice2"]) + 0.5))
     expected = q(2.0) + scene_b + 1.0 - 2 * 0.4

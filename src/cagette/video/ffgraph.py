@@ -12,7 +12,6 @@ H.264 (yuv420p) + AAC in MP4 with ``+faststart``. Progress is read from
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import re
@@ -272,16 +271,20 @@ def compile_audio(tl: Timeline) -> tuple[list[str], str]:
 
 
 def measure_loudness(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file, per ITU-R BS.1770 (loudnorm's scan)."""
+    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file, per ITU-R BS.1770.
+
+    ffmpeg's ``ebur128`` meter (true peak by oversampling) reads a minute of sound in
+    about 0.4 s, where loudnorm's scan, which resamples to 192 kHz, takes 2.6 s."""
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path),
-           "-af", "loudnorm=print_format=json", "-f", "null", "-"]
+           "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
     res = subprocess.run(cmd, capture_output=True, text=True)
-    m = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", res.stderr)
-    if res.returncode or not m:
+    summary = res.stderr.rpartition("Summary:")[2]
+    loud = re.search(r"\bI:\s+(-?inf|-?[0-9.]+)\s+LUFS", summary)
+    peak = re.search(r"\bPeak:\s+(-?inf|-?[0-9.]+)\s+dBFS", summary)
+    if res.returncode or not loud or not peak:
         raise RenderError(_("Could not measure the loudness of {file}.").format(file=path),
                           _("Run `cagette doctor` to check ffmpeg."))
-    data = json.loads(m.group(0))
-    return float(data["input_i"]), float(data["input_tp"])
+    return float(loud.group(1)), float(peak.group(1))
 
 
 def render_audio(tl: Timeline, workdir: Path, progress: Progress | None = None) -> Path:
