@@ -147,3 +147,22 @@ class SimDevice:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"board time stuck at {self.clock.total}")
             time.sleep(0.002)
+
+
+def answer_on_pty(master: int, stop: threading.Event, trigger: bytes, reply: bytes) -> threading.Thread:
+    """A device that is not our firmware: whenever *trigger* arrives on the pty, write *reply*
+    (until *stop* is set). Started as a daemon thread, which is returned."""
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                data = os.read(master, 1024)
+            except OSError:
+                time.sleep(0.01)
+                continue
+            if trigger in data:
+                os.write(master, reply)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread

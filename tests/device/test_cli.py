@@ -13,7 +13,7 @@ import tty
 import pytest
 
 from tests.conftest import run_cli
-from tests.device.sim import SimDevice
+from tests.device.sim import SimDevice, answer_on_pty
 
 
 def test_status_and_lights(sim: SimDevice) -> None:
@@ -116,17 +116,7 @@ def test_flash_reaches_mpremote_when_a_prompt_answers() -> None:
     os.close(slave)
     stop = threading.Event()
 
-    def repl() -> None:
-        while not stop.is_set():
-            try:
-                data = os.read(master, 1024)
-            except OSError:
-                time.sleep(0.01)
-                continue
-            if b"\x03" in data:
-                os.write(master, b"\r\n>>> ")
-
-    threading.Thread(target=repl, daemon=True).start()
+    answer_on_pty(master, stop, b"\x03", b"\r\n>>> ")  # a REPL prompt after Ctrl-C
     try:
         result = run_cli("device", "flash", "--port", name, env={"CAGETTE_MPREMOTE_TIMEOUT_S": "4"}, timeout=60)
         assert result.returncode == 1, result.stdout

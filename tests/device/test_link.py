@@ -17,7 +17,7 @@ from cagette.capture.trigger import Press, QueueTrigger
 from cagette.device import finder
 from cagette.device.controller import Controller
 from cagette.errors import DeviceError
-from tests.device.sim import SimDevice
+from tests.device.sim import SimDevice, answer_on_pty
 
 
 def wait_for(cond: Any, timeout: float = 10.0, what: str = "condition") -> None:
@@ -123,18 +123,8 @@ def test_probe_refuses_a_silent_or_foreign_board() -> None:
             finder.probe(name, timeout=0.3)
         stop = threading.Event()
 
-        def foreign() -> None:  # a MicroPython board running something else: a REPL echo
-            while not stop.is_set():
-                try:
-                    data = os.read(master, 1024)
-                except OSError:
-                    time.sleep(0.01)
-                    continue
-                if b"probe" in data:
-                    os.write(master, b'{"id": "probe", "ok": true, "device": "thermostat"}\n')
-
-        thread = threading.Thread(target=foreign, daemon=True)
-        thread.start()
+        # a MicroPython board running something else
+        answer_on_pty(master, stop, b"probe", b'{"id": "probe", "ok": true, "device": "thermostat"}\n')
         with pytest.raises(DeviceError, match="not a cagette"):
             finder.probe(name, timeout=2)
         stop.set()
