@@ -37,3 +37,11 @@ def rectangles(path: Path) -> list[list[tuple[float, float, float, float]]]:
 
 def page_count(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", Path(path).read_bytes()))
+
+
+MEDIABOX = re.compile(rb"/MediaBox\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*\]")
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    """(width, height) in points of every page's MediaBox."""
+    return [(float(c) - float(a), float(d) - float(b)) for a, b, c, d in MEDIABOX.findall(Path(path).read_bytes())]

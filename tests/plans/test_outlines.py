@@ -10,8 +10,8 @@ import ezdxf
 import pytest
 
 from cagette.plans import geom2d as g
-from cagette.plans.nesting import nest
-from cagette.plans.panels import ARUCO_4X4_BITS, build_panels, tabs
+from cagette.plans.nesting import nest, nest_diffusers, utilisation
+from cagette.plans.panels import ARUCO_4X4_BITS, build_panels, leg_tabs
 from cagette.plans.params import load_preset, preset_names
 from cagette.plans.sheets import coupon_items, dxf_text, sheet_items, svg_text
 
@@ -63,40 +63,53 @@ def test_dog_bones_clear_inside_corners() -> None:
                 assert g.point_in((ox + 0.97 * r * math.cos(a), oy + 0.97 * r * math.sin(a)), slot)
 
 
-def test_tabs_touch_their_slots() -> None:
-    """Each leg tab, placed in the world, equals a slot of the base (and the lips' tabs the wings' slots)."""
+def _slot_keys(panel: object, play: float) -> set[tuple[float, ...]]:
+    """The slots of a panel, shrunk back by the joint play: what goes into them."""
+    return {tuple(round(v, 6) for v in (b[0] + play / 2, b[1] + play / 2, b[2] - play / 2, b[3] - play / 2))
+            for b in (g.bbox([h]) for h in panel.holes)}  # type: ignore[attr-defined]
+
+
+def test_tabs_fit_their_slots_with_the_joint_play() -> None:
+    """Each leg tab, placed in the world, equals a slot of the base grown by joint_play_mm."""
     for name in PRESETS:
-        p = load_preset(name)
-        f = p.framing
+        p = load_preset(name).replace(dog_bones=False, joint_play_mm=0.2)
         t = p.board_thickness_mm
-        panels = {pn.name: pn for pn in build_panels(p.replace(dog_bones=False))}
-        base_slots = {tuple(round(v, 6) for v in g.bbox([h])) for h in panels["base"].holes}
+        panels = {pn.name: pn for pn in build_panels(p)}
+        base_slots = _slot_keys(panels["base"], p.joint_play_mm)
         for leg in ("leg_right", "leg_left"):
-            pl = panels[leg].placement
-            for a, b in tabs(f.base_depth_mm, p.finger_mm):
-                x0 = pl.origin[0]
-                key = tuple(round(v, 6) for v in (x0, a, x0 + t, b))
-                assert key in base_slots
-        wing = panels["wing_right"]
-        wing_slots = {tuple(round(v, 6) for v in g.bbox([h])) for h in wing.holes if len(h) == 4}
-        lip = panels["lip_right"]
-        for a, b in tabs(f.base_depth_mm - 2 * t, p.finger_mm):
-            x0 = lip.placement.origin[0]
-            assert tuple(round(v, 6) for v in (x0, a, x0 + t, b)) in wing_slots
+            x0 = panels[leg].placement.origin[0]
+            for a, b in leg_tabs(p):
+                assert tuple(round(v, 6) for v in (x0, a, x0 + t, b)) in base_slots
+        assert len(base_slots) == 2 * len(leg_tabs(p))
 
 
-def test_lens_opening_above_stage_centre() -> None:
-    for name in PRESETS:
-        p = load_preset(name)
-        shelf = next(pn for pn in build_panels(p) if pn.name == "shelf")
-        opening = shelf.holes[0]
-        x0, y0, x1, y1 = g.bbox([opening])
-        cx, cy, _ = shelf.placement.to_world((x0 + x1) / 2, (y0 + y1) / 2)
-        assert abs(cx) < 1e-9 and abs(cy) < 1e-9  # the stage centre is the world origin
-        # the opening lies under the device footprint, inside the cradle's cut-out
-        cradle = next(pn for pn in build_panels(p) if pn.name == "cradle")
-        cut = g.bbox([cradle.holes[0]])
-        assert cut[0] < x0 and cut[1] < y0 and x1 < cut[2] and y1 < cut[3]
+@pytest.mark.parametrize("ratio", ["16:9", "4:3", "9:16", "1:1"])
+@pytest.mark.parametrize("name", PRESETS)
+def test_lens_lies_over_the_opening(name: str, ratio: str) -> None:
+    """The lens, measured on the device's back, lands inside the shelf's opening with 2 mm to spare."""
+    p = load_preset(name).replace(output_ratio=ratio)
+    panels = {pn.name: pn for pn in build_panels(p)}
+    device, shelf = panels["device"], panels["shelf"]
+    lens = device.holes[0]
+    lx0, ly0, lx1, ly1 = g.bbox([lens])
+    lens_xyz = device.placement.to_world((lx0 + lx1) / 2, (ly0 + ly1) / 2)
+    assert abs(lens_xyz[0]) < 1e-9 and abs(lens_xyz[1]) < 1e-9  # over the stage centre
+    ox0, oy0, ox1, oy1 = g.bbox([shelf.holes[0]])
+    r = (lx1 - lx0) / 2
+    assert min(-r - ox0, ox1 - r, -r - oy0, oy1 - r) >= 2.0
+    # and the lens sits where the lens card says on the device's back: its footprint's corner at the top edge
+    f = p.framing
+    cx, cy = f.device_center_mm
+    w, h = f.device_size_mm
+    if f.device_top_edge == "left":  # turned: the top edge at -X, the back view's left edge at +Y... mirrored
+        assert 0 - (cx - w / 2) == pytest.approx(p.lens_y_mm)
+        assert (cy + h / 2) - 0 == pytest.approx(p.lens_x_mm)
+    else:
+        assert (cy + h / 2) - 0 == pytest.approx(p.lens_y_mm)
+        assert (cx + w / 2) - 0 == pytest.approx(p.lens_x_mm)
+    cradle = panels["cradle"]
+    cut = g.bbox([cradle.holes[0]])
+    assert cut[0] < cx - w / 2 and cx + w / 2 < cut[2] and cut[1] < cy - h / 2 and cy + h / 2 < cut[3]
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -109,6 +122,7 @@ def test_dxf_read_back_equals_nominal_offset(name: str, tmp_path: Path) -> None:
         doc = ezdxf.readfile(path)
         assert doc.header["$INSUNITS"] == 4
         cuts = [e for e in doc.modelspace().query("LWPOLYLINE") if e.dxf.layer in ("CUT_OUTER", "CUT_INNER")]
+        assert not doc.modelspace().query("TEXT MTEXT")  # labels are outlines: no font on the laser's computer
         nominal = [placed.place(c) for placed in sheet.parts for c in placed.panel.contours()]
         assert len(cuts) == len(nominal)
         for e in cuts:
@@ -119,7 +133,7 @@ def test_dxf_read_back_equals_nominal_offset(name: str, tmp_path: Path) -> None:
             for q in pts:
                 assert abs(g.dist_to_contour(q, ref) - half) < 0.01
                 assert 0 <= q[0] <= p.sheet_width_mm and 0 <= q[1] <= p.sheet_height_mm
-        assert any(e.dxf.layer == "ENGRAVE" for e in doc.modelspace())
+        assert any(e.dxf.layer in ("ENGRAVE_FILL", "ENGRAVE_LINE") for e in doc.modelspace())
 
 
 def test_parts_fit_their_sheets_without_overlap() -> None:
@@ -128,6 +142,7 @@ def test_parts_fit_their_sheets_without_overlap() -> None:
         sheets = nest(p)
         placed_names = sorted(pp.panel.name for s in sheets for pp in s.parts)
         assert placed_names == sorted(pn.name for pn in build_panels(p) if pn.material == "board")
+        assert 0.3 < utilisation(sheets) <= 1.0
         for s in sheets:
             boxes = [g.bbox([pp.place(g.offset(pp.panel.outer, p.kerf_mm / 2))]) for pp in s.parts]
             for b in boxes:
@@ -138,16 +153,45 @@ def test_parts_fit_their_sheets_without_overlap() -> None:
                     assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
 
 
-def test_svg_is_sized_in_mm_with_hairlines() -> None:
+def test_svg_is_sized_in_mm_one_layer_and_colour_per_operation() -> None:
     p = load_preset("phone-a4")
     sheet = nest(p)[0]
     root = ET.fromstring(svg_text(sheet_items(sheet, p.kerf_mm), sheet.width_mm, sheet.height_mm, "t"))
     assert root.get("width") == "600mm" and root.get("height") == "400mm"
-    groups = {el.get("id"): el for el in root if el.tag.endswith("g")}
-    assert groups["CUT_OUTER"].get("stroke") == "#ff0000"
-    assert groups["ENGRAVE"].get("stroke") == "#000000"
-    assert float(groups["CUT_INNER"].get("stroke-width")) <= 0.01
-    assert len(list(groups["CUT_OUTER"])) == len(sheet.parts)
+    groups = [el for el in root if el.tag.endswith("g")]
+    # engrave first, inner cuts before outer ones
+    assert [el.get("id") for el in groups] == ["ENGRAVE_FILL", "ENGRAVE_LINE", "CUT_INNER", "CUT_OUTER"]
+    colours = [el.get("fill") if el.get("id") == "ENGRAVE_FILL" else el.get("stroke") for el in groups]
+    assert len(set(colours)) == 4
+    by_id = {el.get("id"): el for el in groups}
+    assert float(by_id["CUT_INNER"].get("stroke-width")) <= 0.01
+    assert len(list(by_id["CUT_OUTER"])) == len(sheet.parts)
+    for path in by_id["ENGRAVE_FILL"]:  # every fill is made of closed shapes
+        d = path.get("d") or ""
+        assert d.count("M") == d.count("Z") > 0
+    assert not root.findall(".//{http://www.w3.org/2000/svg}text")
+
+
+def test_dxf_layers_colours_and_order(tmp_path: Path) -> None:
+    p = load_preset("tablet-a3")
+    sheet = nest(p)[0]
+    path = tmp_path / "s.dxf"
+    path.write_text(dxf_text(sheet_items(sheet, p.kerf_mm)))
+    doc = ezdxf.readfile(path)
+    layers = {name: doc.layers.get(name) for name in ("ENGRAVE_FILL", "ENGRAVE_LINE", "CUT_INNER", "CUT_OUTER")}
+    assert len({layer.dxf.color for layer in layers.values()}) == 4
+    order = [e.dxf.layer for e in doc.modelspace()]
+    assert max(i for i, la in enumerate(order) if la == "CUT_INNER") < min(
+        i for i, la in enumerate(order) if la == "CUT_OUTER")
+    assert all(e.closed for e in doc.modelspace().query("LWPOLYLINE") if e.dxf.layer == "ENGRAVE_FILL")
+
+
+def test_diffusers_have_their_own_cut_file() -> None:
+    p = load_preset("phone-a4")
+    sheets = nest_diffusers(p)
+    assert [pp.panel.material for s in sheets for pp in s.parts] == ["diffuser", "diffuser"]
+    assert all(s.name.startswith("diffusers-") for s in sheets)
+    assert not any(pp.panel.material == "diffuser" for s in nest(p) for pp in s.parts)
 
 
 def test_kerf_coupon_has_a_range_of_slots() -> None:

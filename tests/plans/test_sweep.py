@@ -88,5 +88,6 @@ def test_build_leaves_all_or_nothing(preset: str, sets: list[str]) -> None:
             assert exc.message
             assert not out.exists()
         else:
-            assert sorted(str(f.relative_to(out)) for f in out.rglob("*") if f.is_file()) == files
+            on_disk = sorted(str(f.relative_to(out)) for f in out.rglob("*") if f.is_file())
+            assert on_disk == sorted([*files, "kit-manifest.txt"])
         assert [x.name for x in Path(tmp).iterdir() if x.name != "kit"] == []  # no staging folder left

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from cagette.fsutil import atomic_write_text
 from cagette.i18n import N_, _
-from cagette.plans.nesting import nest
-from cagette.plans.panels import build_panels, led_strip_length_mm
+from cagette.plans.nesting import nest, nest_diffusers, utilisation
+from cagette.plans.panels import board_panels, cut_panels, led_strip_length_mm, pin_count
 from cagette.plans.params import BoxParams
 
 
@@ -52,7 +52,7 @@ CONTROLLER = (
 
 def lines(p: BoxParams) -> list[Line]:
     out: list[Line] = []
-    for pn in build_panels(p):
+    for pn in cut_panels(p):
         w, h = pn.size_mm
         area = pn.area_mm2 / 1e6
         price = p.board_price_eur_per_m2 if pn.material == "board" else p.diffuser_price_eur_per_m2
@@ -61,8 +61,8 @@ def lines(p: BoxParams) -> list[Line]:
         out.append(Line(f"panel:{pn.name}", f"{_(pn.title)} — {material}", 1, _("piece"),
                         f"{w:.1f} × {h:.1f} mm", round(area, 4), round(area * price, 2)))
     pin_len = 3 * p.board_thickness_mm + p.pin_diameter_mm
-    out.append(Line("pins", _("wooden dowel pins Ø {d:g} × {l:.0f} mm (shelf, wings, cradle)").format(
-        d=p.pin_diameter_mm, l=pin_len), 12, _("piece"), unit_price_eur=0.1))
+    out.append(Line("pins", _("wooden dowel pins Ø {d:g} × {l:.0f} mm (shelf, cradle, wings, apron)").format(
+        d=p.pin_diameter_mm, l=pin_len), pin_count(p), _("piece"), unit_price_eur=0.1))
     led_m = led_strip_length_mm(p) / 1000
     out.append(Line("led_strip", _("12 V LED strip, {w:g} mm wide, neutral white, high CRI, cut in two").format(
         w=p.led_strip_width_mm), round(led_m, 3), "m", unit_price_eur=p.led_strip_price_eur_per_m))
@@ -74,12 +74,13 @@ def lines(p: BoxParams) -> list[Line]:
 
 def totals(p: BoxParams) -> dict[str, float]:
     sheets = nest(p)
-    board_area = sum(pn.area_mm2 for pn in build_panels(p) if pn.material == "board") / 1e6
+    board_area = sum(pn.area_mm2 for pn in board_panels(p)) / 1e6
     sheet_area = len(sheets) * p.sheet_width_mm * p.sheet_height_mm / 1e6
     all_lines = lines(p)
-    boards = {f"panel:{pn.name}" for pn in build_panels(p) if pn.material == "board"}
+    boards = {f"panel:{pn.name}" for pn in board_panels(p)}
     return {
         "sheets": len(sheets),
+        "utilisation_pct": round(100 * utilisation(sheets), 1),
         "board_area_m2": round(board_area, 4),
         "sheet_area_m2": round(sheet_area, 4),
         "board_cost_eur": round(sheet_area * p.board_price_eur_per_m2, 2),
@@ -102,25 +103,24 @@ def write(p: BoxParams, out: Path) -> list[str]:
     rows += [[li.item, li.description, f"{li.quantity:g}", li.unit, li.size, f"{li.area_m2:g}",
               f"{li.unit_price_eur:.2f}", f"{li.total_eur:.2f}"] for li in all_lines]
     atomic_write_text(out / "bom.csv", _csv(rows))
-    md = [f"# {_('Bill of materials')} — {p.name}", "",
+    heading = _("Bill of materials")
+    md = [f"# {heading} — {p.name}", "",
           "| " + " | ".join([_("item"), _("description"), _("qty"), _("size"), _("€")]) + " |",
           "|---|---|---:|---|---:|"]
     md += [f"| {li.item} | {li.description} | {li.quantity:g} {li.unit} | {li.size} | {li.total_eur:.2f} |"
            for li in all_lines]
-    md += ["", _("Board: {n} sheet(s) of {w:g} × {h:g} mm ({a:.2f} m², parts {b:.2f} m²), about {c:.2f} €.").format(
+    md += ["", _("Board: {n} sheet(s) of {w:g} × {h:g} mm ({a:.2f} m², parts {b:.2f} m², {u:.0f} % used), "
+                 "about {c:.2f} €.").format(
         n=tot["sheets"], w=p.sheet_width_mm, h=p.sheet_height_mm, a=tot["sheet_area_m2"], b=tot["board_area_m2"],
-        c=tot["board_cost_eur"]),
+        u=tot["utilisation_pct"], c=tot["board_cost_eur"]),
         _("Estimated total: {t:.2f} € (prices are the parameters' estimates).").format(t=tot["total_eur"]), ""]
     atomic_write_text(out / "bom.md", "\n".join(md))
-    cut = [["panel", "sheet", "width_mm", "height_mm", "thickness_mm", "rotated", "x_mm", "y_mm", "material"]]
-    for sheet in nest(p):
+    cut = [["panel", "material", "thickness_mm", "width_mm", "height_mm", "sheet", "x_mm", "y_mm", "rotation_deg"]]
+    for sheet in nest(p) + nest_diffusers(p):
         for pp in sheet.parts:
             w, h = pp.panel.size_mm
-            cut.append([pp.panel.name, sheet.name, f"{w:.2f}", f"{h:.2f}", f"{pp.panel.thickness_mm:g}",
-                        "yes" if pp.rotated else "no", f"{pp.dx:.2f}", f"{pp.dy:.2f}", "board"])
-    for pn in build_panels(p):
-        if pn.material != "board":
-            w, h = pn.size_mm
-            cut.append([pn.name, "-", f"{w:.2f}", f"{h:.2f}", f"{pn.thickness_mm:g}", "no", "", "", pn.material])
+            x, y = pp.corner_mm
+            cut.append([pp.panel.name, pp.panel.material, f"{pp.panel.thickness_mm:g}", f"{w:.2f}", f"{h:.2f}",
+                        sheet.name, f"{x:.2f}", f"{y:.2f}", "90" if pp.rotated else "0"])
     atomic_write_text(out / "cut-list.csv", _csv(cut))
     return ["bom.csv", "bom.md", "cut-list.csv"]

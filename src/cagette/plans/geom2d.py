@@ -112,37 +112,32 @@ def dog_bones(poly: Sequence[Pt], radius: float) -> Poly:
     return tuple(out)
 
 
+OFFSET_SCALE = 1e5  # pyclipper works on integers: 10 nm steps
+ARC_TOLERANCE_MM = 0.002
+
+
 def offset(poly: Sequence[Pt], d: float) -> Poly:
     """Offset a contour to the right of its direction of travel by *d*
     (outward for a counter-clockwise outline, into the hole for a clockwise hole
-    — the material grows either way). Outside corners are rounded, so every
-    point of the result lies at exactly *d* from the contour; inside corners are
-    mitred."""
+    — the material grows either way), through Clipper (pyclipper). Outside
+    corners are rounded, so every point of the result lies at *d* from the
+    contour (within 2 µm); inside corners are mitred."""
     if d <= 0:
         return tuple(poly)
-    n = len(poly)
-    out: list[Pt] = []
-    for i in range(n):
-        a, v, b = poly[i - 1], poly[i], poly[(i + 1) % n]
-        d1 = _unit(v[0] - a[0], v[1] - a[1])
-        d2 = _unit(b[0] - v[0], b[1] - v[1])
-        n1 = (d1[1], -d1[0])
-        n2 = (d2[1], -d2[0])
-        cross = d1[0] * d2[1] - d1[1] * d2[0]
-        dot = d1[0] * d2[0] + d1[1] * d2[1]
-        if cross > 1e-9:  # left turn: outside corner of the material, round join
-            turn = math.atan2(cross, dot)
-            steps = max(1, math.ceil(math.degrees(turn) / ARC_STEP_DEG))
-            start = math.atan2(n1[1], n1[0])
-            for k in range(steps + 1):
-                ang = start + turn * k / steps
-                out.append((v[0] + d * math.cos(ang), v[1] + d * math.sin(ang)))
-        elif cross < -1e-9:  # right turn: inside corner, mitre
-            s = 1 + n1[0] * n2[0] + n1[1] * n2[1]
-            out.append((v[0] + d * (n1[0] + n2[0]) / s, v[1] + d * (n1[1] + n2[1]) / s))
-        else:
-            out.append((v[0] + d * n1[0], v[1] + d * n1[1]))
-    return tuple(out)
+    import pyclipper
+
+    ccw = area(poly) > 0
+    # Clipper grows paths of positive orientation: a hole (clockwise) grows its material by
+    # shrinking its counter-clockwise reverse
+    path = [tuple(q) for q in (poly if ccw else reversed(poly))]
+    pco = pyclipper.PyclipperOffset(2.0, ARC_TOLERANCE_MM * OFFSET_SCALE)
+    pco.AddPath(pyclipper.scale_to_clipper(path, OFFSET_SCALE), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    result = pco.Execute((d if ccw else -d) * OFFSET_SCALE)
+    if not result:
+        return tuple(poly)
+    best = max(result, key=lambda path: abs(pyclipper.Area(path)))
+    pts = tuple((x / OFFSET_SCALE, y / OFFSET_SCALE) for x, y in best)
+    return oriented(pts, ccw)
 
 
 def dist_to_contour(p: Pt, poly: Sequence[Pt]) -> float:

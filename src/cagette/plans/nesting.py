@@ -1,21 +1,25 @@
-"""Nesting: the board panels laid out on sheets (shelf packing, 90° turns allowed).
+"""Nesting: the cut panels laid out on sheets by rectpack (maximal rectangles, 90° turns allowed).
 
-Pure Python. Parts are placed by their cut outline's bounding box (the
-nominal outline grown by half the kerf) with ``part_gap_mm`` between them and
-a margin along the sheet's edges.
+Parts are placed by their cut outline's bounding box (the nominal outline
+grown by half the kerf) with ``part_gap_mm`` between them and a margin along
+the sheet's edges. Boards and diffusers are nested on separate sheets. A few
+of rectpack's heuristics are tried; the one with the fewest sheets (then the
+fullest first sheet) wins. Deterministic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cagette.errors import ParameterError
-from cagette.i18n import _
+from cagette.i18n import _, current_language
 from cagette.plans import geom2d as g
-from cagette.plans.panels import Panel, board_panels
+from cagette.plans.panels import Panel, board_panels, diffuser_panels
 from cagette.plans.params import BoxParams
 
 EDGE_MM = 5.0
+SCALE = 100  # rectpack is exact on integers: sizes in hundredths of a millimetre
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,12 @@ class Placed:
     def place(self, poly: g.Poly) -> g.Poly:
         return g.transform(poly, self.dx, self.dy, self.rotated)
 
+    @property
+    def corner_mm(self) -> tuple[float, float]:
+        """Lower-left corner of the part's nominal outline on the sheet."""
+        x0, y0, _x1, _y1 = g.bbox([self.place(self.panel.outer)])
+        return (x0, y0)
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -35,97 +45,101 @@ class Sheet:
     width_mm: float
     height_mm: float
     parts: tuple[Placed, ...]
+    material: str = "board"
 
     @property
     def name(self) -> str:
-        return f"sheet-{self.index + 1:02d}"
+        prefix = "sheet" if self.material == "board" else "diffusers"
+        return f"{prefix}-{self.index + 1:02d}"
+
+    @property
+    def utilisation(self) -> float:
+        return sum(pp.panel.area_mm2 for pp in self.parts) / (self.width_mm * self.height_mm)
+
+
+def utilisation(sheets: tuple[Sheet, ...]) -> float:
+    """Share of the sheets' area that ends up in parts."""
+    if not sheets:
+        return 0.0
+    used = sum(pp.panel.area_mm2 for s in sheets for pp in s.parts)
+    return used / sum(s.width_mm * s.height_mm for s in sheets)
 
 
 def nest(p: BoxParams) -> tuple[Sheet, ...]:
+    """The board sheets."""
+    return _nested(p, current_language(), "board")
+
+
+def nest_diffusers(p: BoxParams) -> tuple[Sheet, ...]:
+    return _nested(p, current_language(), "diffuser")
+
+
+@lru_cache(maxsize=32)
+def _nested(p: BoxParams, language: str, material: str) -> tuple[Sheet, ...]:
+    """Nested once per parameters (and language: the engraved labels are in it): a kit asks for its sheets
+    for the DXF, the SVG, the PDF, the BOM and okh.toml."""
+    return _nest(p, board_panels(p) if material == "board" else diffuser_panels(p), material)
+
+
+def _nest(p: BoxParams, panels: tuple[Panel, ...], material: str) -> tuple[Sheet, ...]:
+    import rectpack
+
     sw, sh = p.sheet_width_mm, p.sheet_height_mm
     grow = p.kerf_mm / 2
+    gap = p.part_gap_mm
     usable_w, usable_h = sw - 2 * EDGE_MM, sh - 2 * EDGE_MM
-    items = []
-    for pn in board_panels(p):
+    sizes = []
+    for pn in panels:
         w, h = pn.size_mm
         w, h = w + 2 * grow, h + 2 * grow
-        fits = w <= usable_w and h <= usable_h
-        fits_r = h <= usable_w and w <= usable_h
-        if not (fits or fits_r):
+        if not ((w <= usable_w and h <= usable_h) or (h <= usable_w and w <= usable_h)):
             raise ParameterError(
                 _("The part {part} ({w:.0f} × {h:.0f} mm) does not fit on a {sw:g} × {sh:g} mm sheet.").format(
                     part=pn.name, w=w, h=h, sw=sw, sh=sh),
                 _("Raise sheet_width_mm and sheet_height_mm to at least {a:.0f} × {b:.0f}, or use a smaller stage.").format(
                     a=max(w, h) + 2 * EDGE_MM, b=min(w, h) + 2 * EDGE_MM),
             )
-        items.append((pn, w, h, fits, fits_r))
-    # a few orderings and orientation preferences; keep the one that uses the fewest sheets
-    best: tuple[Sheet, ...] | None = None
-    orders = (lambda it: (-max(it[1], it[2]), -(it[1] * it[2]), it[0].name),
-              lambda it: (-(it[1] * it[2]), it[0].name))
-    for order in orders:
-        for upright in (False, True):
-            got = _pack(sorted(items, key=order), p, upright)
-            if best is None or len(got) < len(best):
-                best = got
-    assert best is not None
-    return best
+        sizes.append((_units(w + gap), _units(h + gap)))
+    bin_w, bin_h = _units(usable_w + gap) - 1, _units(usable_h + gap) - 1
+    best: list[list[tuple[int, int, int, bool]]] | None = None
+    for algo in (rectpack.MaxRectsBssf, rectpack.MaxRectsBaf, rectpack.MaxRectsBl, rectpack.GuillotineBssfSas):
+        for sort in (rectpack.SORT_AREA, rectpack.SORT_LSIDE, rectpack.SORT_PERI):
+            packer = rectpack.newPacker(mode=rectpack.PackingMode.Offline, bin_algo=rectpack.PackingBin.BFF,
+                                        pack_algo=algo, sort_algo=sort, rotation=True)
+            for i, (w, h) in enumerate(sizes):
+                packer.add_rect(w, h, rid=i)
+            packer.add_bin(bin_w, bin_h, count=float("inf"))
+            packer.pack()
+            bins: list[list[tuple[int, int, int, bool]]] = [[] for _b in range(len(packer))]
+            for b, x, y, w, h, rid in packer.rect_list():
+                bins[b].append((rid, x, y, (w, h) != sizes[rid]))
+            if sum(len(b) for b in bins) != len(sizes):
+                continue
+            if best is None or _score(bins, sizes) < _score(best, sizes):
+                best = bins
+    if best is None:
+        raise ParameterError(_("The parts could not be nested on {sw:g} × {sh:g} mm sheets.").format(sw=sw, sh=sh),
+                             _("Use larger sheets (sheet_width_mm, sheet_height_mm)."))
+    sheets = []
+    for index, content in enumerate(best):
+        placed = []
+        for rid, x, y, rotated in sorted(content):
+            pn = panels[rid]
+            x0, y0, _x1, y1 = pn.bbox
+            ox, oy = EDGE_MM + x / SCALE, EDGE_MM + y / SCALE
+            if rotated:
+                dx, dy = ox + grow + y1, oy + grow - x0
+            else:
+                dx, dy = ox + grow - x0, oy + grow - y0
+            placed.append(Placed(pn, round(dx, 4), round(dy, 4), rotated))
+        sheets.append(Sheet(index, sw, sh, tuple(placed), material))
+    return tuple(sheets)
 
 
-def _pack(items: list[tuple[Panel, float, float, bool, bool]], p: BoxParams, upright: bool) -> tuple[Sheet, ...]:
-    sw, sh = p.sheet_width_mm, p.sheet_height_mm
-    grow = p.kerf_mm / 2
-    usable_w, usable_h = sw - 2 * EDGE_MM, sh - 2 * EDGE_MM
-    gap = p.part_gap_mm
-    sheets: list[_Open] = []
-    for pn, w, h, fits, fits_r in items:
-        options = [(w, h, False)] if fits else []
-        if fits_r:
-            options.append((h, w, True))
-        options.sort(key=lambda o: o[1], reverse=upright)  # flat first, or upright first
-        spot = None
-        for sheet in sheets:
-            spot = sheet.find(options, gap)
-            if spot:
-                break
-        if spot is None:
-            sheet = _Open(usable_w, usable_h)
-            sheets.append(sheet)
-            spot = sheet.find(options, gap)
-            assert spot is not None
-        x, y, rotated = spot
-        x, y = x + EDGE_MM, y + EDGE_MM
-        x0, y0, _x1, y1 = pn.bbox
-        if rotated:
-            dx, dy = x + grow + y1, y + grow - x0
-        else:
-            dx, dy = x + grow - x0, y + grow - y0
-        sheet.parts.append(Placed(pn, dx, dy, rotated))
-    return tuple(Sheet(i, sw, sh, tuple(s.parts)) for i, s in enumerate(sheets))
+def _units(mm: float) -> int:
+    return int(-(-round(mm * SCALE, 6) // 1))  # round up
 
 
-class _Open:
-    """A sheet being filled: shelves of (y, height, x reached)."""
-
-    def __init__(self, width: float, height: float) -> None:
-        self.width, self.height = width, height
-        self.shelves: list[list[float]] = []
-        self.parts: list[Placed] = []
-
-    def find(self, options: list[tuple[float, float, bool]], gap: float) -> tuple[float, float, bool] | None:
-        eps = 1e-9
-        for i, shelf in enumerate(self.shelves):
-            y, sh, x = shelf
-            last = i == len(self.shelves) - 1
-            for w, h, rot in options:
-                room_h = (self.height - y) if last else sh
-                if x + w <= self.width + eps and h <= room_h + eps:
-                    shelf[2] = x + w + gap
-                    shelf[1] = max(sh, h)
-                    return (x, y, rot)
-        y = (self.shelves[-1][0] + self.shelves[-1][1] + gap) if self.shelves else 0.0
-        for w, h, rot in options:
-            if y + h <= self.height + eps and w <= self.width + eps:
-                self.shelves.append([y, h, w + gap])
-                return (0.0, y, rot)
-        return None
+def _score(bins: list[list[tuple[int, int, int, bool]]], sizes: list[tuple[int, int]]) -> tuple[int, float]:
+    first = sum(sizes[rid][0] * sizes[rid][1] for rid, *_rest in bins[0]) if bins else 0
+    return (len(bins), -first)

@@ -11,13 +11,18 @@ from pathlib import Path
 from cagette.fsutil import atomic_write_text
 from cagette.i18n import _
 from cagette.plans import sheets as sh
-from cagette.plans.nesting import nest
+from cagette.plans.nesting import Sheet, nest, nest_diffusers
 from cagette.plans.params import BoxParams
+
+
+def all_sheets(p: BoxParams) -> tuple[Sheet, ...]:
+    """The board sheets, then the diffusers' own sheet(s) (acrylic)."""
+    return nest(p) + nest_diffusers(p)
 
 
 def write_dxf(p: BoxParams, out: Path) -> list[str]:
     names = []
-    for sheet in nest(p):
+    for sheet in all_sheets(p):
         name = f"sheets/{sheet.name}.dxf"
         atomic_write_text(out / name, sh.dxf_text(sh.sheet_items(sheet, p.kerf_mm)))
         names.append(name)
@@ -26,7 +31,7 @@ def write_dxf(p: BoxParams, out: Path) -> list[str]:
 
 def write_svg(p: BoxParams, out: Path) -> list[str]:
     names = []
-    for sheet in nest(p):
+    for sheet in all_sheets(p):
         name = f"sheets/{sheet.name}.svg"
         svg = sh.svg_text(sh.sheet_items(sheet, p.kerf_mm), sheet.width_mm, sheet.height_mm,
                           f"{p.name} {sheet.name}")
@@ -36,7 +41,7 @@ def write_svg(p: BoxParams, out: Path) -> list[str]:
 
 
 def write_pdf(p: BoxParams, out: Path) -> list[str]:
-    sh.sheets_pdf(nest(p), p, out / "sheets.pdf", _("100 mm check square"))
+    sh.sheets_pdf(all_sheets(p), p, out / "sheets.pdf", _("100 mm check square"))
     return ["sheets.pdf"]
 
 
@@ -65,6 +70,13 @@ def write_bom(p: BoxParams, out: Path) -> list[str]:
     return bom.write(p, out)
 
 
+def write_view(p: BoxParams, out: Path) -> list[str]:
+    from cagette.plans import view
+
+    view.write_png(view.render(p), out / "view-from-lens.png")
+    return ["view-from-lens.png"]
+
+
 def write_okh(p: BoxParams, out: Path) -> list[str]:
     from cagette.plans import okh
 
@@ -74,4 +86,5 @@ def write_okh(p: BoxParams, out: Path) -> list[str]:
 STEPS: dict[str, Callable[[BoxParams, Path], list[str]]] = {
     "dxf": write_dxf, "svg": write_svg, "pdf": write_pdf, "coupon": write_coupon,
     "templates": write_templates, "cards": write_cards, "bom": write_bom, "okh": write_okh,
+    "view": write_view,
 }

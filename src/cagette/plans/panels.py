@@ -4,7 +4,13 @@ Each :class:`Panel` is a flat part: an outer contour (counter-clockwise), its
 holes (clockwise), what is engraved on it, its thickness, and where it sits in
 the assembly (a local frame whose third axis is the extrusion). The 3D model
 extrudes these outlines exactly; the cut sheets offset them by half the kerf.
-Pure Python: nothing here imports cadquery.
+Slots (the holes that take a tab or a tenon) are ``joint_play_mm`` larger than
+what goes in them. Pure Python: nothing here imports cadquery.
+
+The parts: the base (with the stage engraved on it), two legs with a light
+window, the shelf and the device's cradle on it, a back apron that keeps the
+legs square, and per side a wing, two cheeks, a lamp board and a diffuser.
+``device`` is the stand-in of the phone or tablet (not cut, not in the BOM).
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cagette.i18n import N_
+from cagette.i18n import N_, _, current_language
 from cagette.plans import geom2d as g
+from cagette.plans.framing import CHEEK_RIM_MM, LED_DEPTH_MM, LENS_RADIUS_MM, Lamp, lamp_section
 from cagette.plans.geom2d import Poly, Pt
 from cagette.plans.params import BoxParams
 
@@ -34,6 +41,10 @@ PICO_SIZE_MM = (51.0, 21.0)
 BUTTON_HOLE_MM = 12.0
 CABLE_HOLE_MM = 8.0
 TEXT_MM = 5.0
+SHOULDER_MM = 8.0  # the lamp board's and diffuser's end tabs are this much narrower on each side
+
+WOOD = (0.87, 0.72, 0.53)
+DARK = (0.7, 0.55, 0.38)
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,8 @@ class Placement:
 
     def to_world(self, u: float, v: float, w: float = 0.0) -> Vec:
         o, a, b, c = self.origin, self.ex, self.ey, self.ez
-        return tuple(o[i] + u * a[i] + v * b[i] + w * c[i] for i in range(3))  # type: ignore[return-value]
+        x, y, z = (o[i] + u * a[i] + v * b[i] + w * c[i] for i in range(3))
+        return (x, y, z)
 
 
 @dataclass(frozen=True)
@@ -70,8 +82,8 @@ class Panel:
     holes: tuple[Poly, ...]
     thickness_mm: float
     placement: Placement
-    material: str = "board"  # "board" or "diffuser"
-    color: tuple[float, float, float] = (0.85, 0.7, 0.5)
+    material: str = "board"  # "board", "diffuser" or "device" (the stand-in, not cut)
+    color: tuple[float, float, float] = WOOD
     engrave_lines: tuple[tuple[Pt, ...], ...] = ()  # closed polylines
     engrave_fills: tuple[Poly, ...] = ()  # filled areas (marker cells)
     texts: tuple[Text, ...] = ()
@@ -93,6 +105,10 @@ class Panel:
     def volume_mm3(self) -> float:
         return self.area_mm2 * self.thickness_mm
 
+    @property
+    def is_cut(self) -> bool:
+        return self.material != "device"
+
     def contours(self) -> tuple[Poly, ...]:
         return (self.outer, *self.holes)
 
@@ -111,6 +127,12 @@ def _tenons(length: float, width: float) -> list[tuple[float, float]]:
 
 def _mirror_u(poly: Poly) -> Poly:
     return tuple(reversed([(-x, y) for x, y in poly]))
+
+
+def slot(x0: float, y0: float, x1: float, y1: float, play: float) -> Poly:
+    """A hole that takes a tab of (x0, y0)-(x1, y1), *play* larger overall (clockwise)."""
+    h = play / 2
+    return g.rect(x0 - h, y0 - h, x1 + h, y1 + h, ccw=False)
 
 
 def _finish(p: BoxParams, outer: list[Pt], holes: list[Poly]) -> tuple[Poly, tuple[Poly, ...]]:
@@ -146,168 +168,359 @@ def frame_rects(stage_x: float, stage_y: float, safe: float = 0.9) -> list[tuple
     return out
 
 
-@lru_cache(maxsize=32)
 def build_panels(p: BoxParams) -> tuple[Panel, ...]:
-    f = p.framing
-    t = p.board_thickness_mm
-    fw = p.finger_mm
-    xi = f.leg_inner_x_mm
-    depth = f.base_depth_mm
-    tw = max(fw, p.pin_diameter_mm + 2 * t)  # tenons carry a pin hole
-    tusk = t + p.pin_diameter_mm + t  # tenon length: through the leg, pin hole, material
-    wing_d = depth - 2 * t
-    lip_x0 = xi - f.wing_width_mm + t
-    diff_len = wing_d - 2 * max(fw, 20.0)
-    d = p.diffuser_thickness_mm
-    # the diffuser rests on the bottom of its slots; a router needs them taller than its cutter
-    slot_d = d if not p.dog_bones else max(d, 2 * math.sqrt(2) * p.dog_bone_radius_mm + 0.2)
-    leg_tabs = tabs(depth, fw)
-    lip_tabs = tabs(wing_d, fw)
-    panels: list[Panel] = []
-    wood = (0.87, 0.72, 0.53)
-    dark = (0.7, 0.55, 0.38)
+    """Every part of the box, labels in the current language."""
+    return _build(p, current_language())
 
-    # -- base ---------------------------------------------------------------
+
+@lru_cache(maxsize=32)
+def _build(p: BoxParams, language: str) -> tuple[Panel, ...]:
+    parts = [_base(p), *_legs(p), *_shelf_and_cradle(p), _apron(p)]
+    for sx in (1, -1):
+        parts += _wing(p, sx)
+    parts.append(_device(p))
+    return tuple(parts)
+
+
+def _label(title: str, x: float, y: float, height: float = TEXT_MM) -> Text:
+    return Text(x, y, height, _(title))
+
+
+def _base(p: BoxParams) -> Panel:
+    f = p.framing
+    t, xi, depth, s = p.board_thickness_mm, f.leg_inner_x_mm, f.base_depth_mm, f.stile_mm
     bw = f.base_width_mm
-    base_outer = list(g.rect(-bw / 2, -depth / 2, bw / 2, depth / 2))
-    base_holes: list[Poly] = []
+    holes: list[Poly] = []
     for sx in (1, -1):
         x0, x1 = sorted((sx * xi, sx * (xi + t)))
-        for a, b in leg_tabs:
-            base_holes.append(g.rect(x0, a, x1, b, ccw=False))
+        for a, b in leg_tabs(p):
+            holes.append(slot(x0, a, x1, b, p.joint_play_mm))
     sx_, sy_ = f.stage_rect_mm
     lines: list[tuple[Pt, ...]] = [g.rect(-sx_ / 2, -sy_ / 2, sx_ / 2, sy_ / 2)]
-    lines += [r for _label, r in frame_rects(sx_, sy_)]
+    lines += [r for _label_, r in frame_rects(sx_, sy_)]
     lines += [((-10.0, 0.0), (10.0, 0.0)), ((0.0, -10.0), (0.0, 10.0))]
     fills: list[Poly] = []
     for mid, mx, my in f.markers_mm:
         fills += _marker_cells(mid, mx, my, p.marker_size_mm)
-    outer, holes = _finish(p, base_outer, base_holes)
-    panels.append(Panel("base", N_("base and stage"), outer, holes, t, Placement((0, 0, 0), (1, 0, 0), (0, 1, 0)),
-                        color=wood, engrave_lines=tuple(lines), engrave_fills=tuple(fills),
-                        texts=(Text(-bw / 2 + 2 * t, -depth / 2 + 4, TEXT_MM, "base"),)))
+    outer, holes_c = _finish(p, list(g.rect(-bw / 2, -depth / 2, bw / 2, depth / 2)), holes)
+    del s
+    title = N_("base and stage")
+    return Panel("base", title, outer, holes_c, t, Placement((0, 0, 0), (1, 0, 0), (0, 1, 0)),
+                 engrave_lines=tuple(lines), engrave_fills=tuple(fills),
+                 texts=(_label(title, -xi + 10, -depth / 2 + 3),))
 
-    # -- legs ---------------------------------------------------------------
+
+def leg_tabs(p: BoxParams) -> list[tuple[float, float]]:
+    """The legs' tabs into the base, along Y: one set under each post."""
+    f = p.framing
+    d, s = f.base_depth_mm, f.stile_mm
+    return tabs(s, p.finger_mm, -d / 2 + s / 2) + tabs(s, p.finger_mm, d / 2 - s / 2)
+
+
+def tenon_width(p: BoxParams) -> float:
+    return max(p.finger_mm, p.pin_diameter_mm + 2 * p.board_thickness_mm)
+
+
+def apron_y(p: BoxParams) -> float:
+    """Back face of the apron, in the middle of the legs' back posts."""
+    f = p.framing
+    return f.base_depth_mm / 2 - f.stile_mm / 2 + p.board_thickness_mm / 2
+
+
+def apron_z(p: BoxParams) -> tuple[float, float]:
+    """The apron's z range: right under the lowest shelf slot, no taller than it needs."""
+    a0, a1 = p.framing.apron_mm
+    return max(a0, a1 - max(60.0, tenon_width(p) + 2 * p.board_thickness_mm + 10)), a1
+
+
+def _apron_tenon(p: BoxParams) -> tuple[float, float]:
+    a0, a1 = apron_z(p)
+    h = min(a1 - a0 - 2 * p.board_thickness_mm, max(tenon_width(p), 30.0))
+    mid = (a0 + a1) / 2
+    return mid - h / 2, mid + h / 2
+
+
+def _legs(p: BoxParams) -> list[Panel]:
+    f = p.framing
+    t, xi, depth, s = p.board_thickness_mm, f.leg_inner_x_mm, f.base_depth_mm, f.stile_mm
+    play = p.joint_play_mm
+    tw = tenon_width(p)
+    outer: list[Pt] = [(-depth / 2, t)]
+    lt = leg_tabs(p)
+    for a, b in lt[: len(lt) // 2]:
+        outer += [(a, t), (a, 0.0), (b, 0.0), (b, t)]
+    outer += [(-depth / 2 + s, t), (-depth / 2 + s, f.window_top_mm), (depth / 2 - s, f.window_top_mm),
+              (depth / 2 - s, t)]
+    for a, b in lt[len(lt) // 2:]:
+        outer += [(a, t), (a, 0.0), (b, 0.0), (b, t)]
+    outer += [(depth / 2, t), (depth / 2, f.leg_height_mm), (-depth / 2, f.leg_height_mm)]
+    holes: list[Poly] = []
+    for top in f.shelf_tops_mm:
+        for a, b in _tenons(shelf_depth(p), tw):
+            holes.append(slot(a, top - t, b, top, play))
+    for a, b in _tenons(f.wing_depth_mm, tw):
+        holes.append(slot(a, f.wing_top_mm - t, b, f.wing_top_mm, play))
+    ay = apron_y(p)
+    z0, z1 = _apron_tenon(p)
+    holes.append(slot(ay - t, z0, ay, z1, play))
+    holes.append(g.circle(0.0, (f.window_top_mm + f.wing_top_mm - t) / 2, CABLE_HOLE_MM / 2, 16))
+    out = []
     for side, sx in (("right", 1), ("left", -1)):
-        leg_outer: list[Pt] = [(-depth / 2, t)]
-        for a, b in leg_tabs:
-            leg_outer += [(a, t), (a, 0.0), (b, 0.0), (b, t)]
-        leg_outer += [(depth / 2, t), (depth / 2, f.leg_height_mm), (-depth / 2, f.leg_height_mm)]
-        leg_holes: list[Poly] = []
-        for top in f.shelf_tops_mm:
-            for a, b in _tenons(depth, tw):
-                leg_holes.append(g.rect(a, top - t, b, top, ccw=False))
-        for a, b in _tenons(wing_d, tw):
-            leg_holes.append(g.rect(a, f.wing_top_mm - t, b, f.wing_top_mm, ccw=False))
-        leg_holes.append(g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + slot_d, ccw=False))
-        cable_v = (f.diffuser_z_mm + slot_d + f.wing_top_mm - t) / 2
-        leg_holes.append(g.circle(0.0, cable_v, CABLE_HOLE_MM / 2, 16))
-        leg_lines: list[tuple[Pt, ...]] = []
-        leg_texts = [Text(-depth / 2 + 2 * t, f.leg_height_mm - 2 * t - TEXT_MM, TEXT_MM, f"leg {side}")]
-        if side == "right":
-            u0, v0 = -depth / 4, t + 16
-            hx, hy = PICO_HOLES_MM[0] / 2, PICO_HOLES_MM[1] / 2
+        leg_holes = list(holes)
+        lines: list[tuple[Pt, ...]] = []
+        title = N_("leg, right") if sx > 0 else N_("leg, left")
+        texts = [_label(title, -depth / 2 + 4, f.shelf_tops_mm[-1] + 5)]
+        if side == "right":  # the controller on the front post, outside; the button above it
+            u0, v0 = -depth / 2 + s / 2, t + 20 + PICO_SIZE_MM[0] / 2
+            hx, hy = PICO_HOLES_MM[1] / 2, PICO_HOLES_MM[0] / 2
             for ux in (-hx, hx):
                 for vy in (-hy, hy):
                     leg_holes.append(g.circle(u0 + ux, v0 + vy, 1.1, 8))
-            leg_lines.append(g.rect(u0 - PICO_SIZE_MM[0] / 2, v0 - PICO_SIZE_MM[1] / 2,
-                                    u0 + PICO_SIZE_MM[0] / 2, v0 + PICO_SIZE_MM[1] / 2))
-            leg_holes.append(g.circle(depth / 2 - 25, t + 16, BUTTON_HOLE_MM / 2, 24))
-            leg_texts.append(Text(u0 - 8, v0 + PICO_SIZE_MM[1] / 2 + 2, 3.5, "Pico"))
-        outer, holes = _finish(p, leg_outer, leg_holes)
+            lines.append(g.rect(u0 - PICO_SIZE_MM[1] / 2, v0 - PICO_SIZE_MM[0] / 2,
+                                u0 + PICO_SIZE_MM[1] / 2, v0 + PICO_SIZE_MM[0] / 2))
+            leg_holes.append(g.circle(u0, v0 + PICO_SIZE_MM[0] / 2 + 20, BUTTON_HOLE_MM / 2, 24))
+        outer_c, holes_c = _finish(p, outer, leg_holes)
         x0 = xi if sx > 0 else -xi - t
-        panels.append(Panel(f"leg_{side}", N_("leg, right") if sx > 0 else N_("leg, left"), outer, holes, t,
-                            Placement((x0, 0, 0), (0, 1, 0), (0, 0, 1)), color=dark,
-                            engrave_lines=tuple(leg_lines), texts=tuple(leg_texts)))
+        out.append(Panel(f"leg_{side}", title, outer_c, holes_c, t, Placement((x0, 0, 0), (0, 1, 0), (0, 0, 1)),
+                         color=DARK, engrave_lines=tuple(lines), texts=tuple(texts)))
+    return out
 
-    # -- shelf --------------------------------------------------------------
-    x_end = xi + tusk
-    shelf_ten = _tenons(depth, tw)
-    so: list[Pt] = [(-xi, -depth / 2), (xi, -depth / 2)]
-    for a, b in shelf_ten:
-        so += [(xi, a), (x_end, a), (x_end, b), (xi, b)]
-    so += [(xi, depth / 2), (-xi, depth / 2)]
-    for a, b in reversed(shelf_ten):
-        so += [(-xi, b), (-x_end, b), (-x_end, a), (-xi, a)]
+
+def _through_tenons(x_from: float, x_end: float, spans: list[tuple[float, float]]) -> list[Pt]:
+    """The right end of a part (at *x_from*) with tenons reaching *x_end*, going up (+v)."""
+    pts: list[Pt] = []
+    for a, b in spans:
+        pts += [(x_from, a), (x_end, a), (x_end, b), (x_from, b)]
+    return pts
+
+
+def _mirrored_tenons(x_from: float, x_end: float, spans: list[tuple[float, float]]) -> list[Pt]:
+    """The left end (going down, -v)."""
+    pts: list[Pt] = []
+    for a, b in reversed(spans):
+        pts += [(-x_from, b), (-x_end, b), (-x_end, a), (-x_from, a)]
+    return pts
+
+
+def shelf_depth(p: BoxParams) -> float:
+    """The shelf is as deep as the device's pocket needs (symmetric about the lens), at most the base's depth."""
+    f = p.framing
+    cy = f.device_center_mm[1]
+    need = 2 * (abs(cy) + f.device_size_mm[1] / 2 + 1.0 + CRADLE_RIM_MM + p.pin_diameter_mm + 6)
+    return min(f.base_depth_mm, max(need, 4 * tenon_width(p)))
+
+
+CRADLE_RIM_MM = 10.0
+
+
+def _shelf_and_cradle(p: BoxParams) -> list[Panel]:
+    f = p.framing
+    t, xi = p.board_thickness_mm, f.leg_inner_x_mm
+    depth = shelf_depth(p)
+    tw = tenon_width(p)
+    x_end = xi + t + p.pin_diameter_mm + t
+    ten = _tenons(depth, tw)
+    so: list[Pt] = [(-xi, -depth / 2), (xi, -depth / 2), *_through_tenons(xi, x_end, ten), (xi, depth / 2),
+                    (-xi, depth / 2), *_mirrored_tenons(xi, x_end, ten)]
     pin_r = p.pin_diameter_mm / 2
-    shelf_holes: list[Poly] = [g.rect(-f.opening_w_mm / 2, -f.opening_h_mm / 2, f.opening_w_mm / 2,
-                                      f.opening_h_mm / 2, ccw=False)]
-    for a, b in shelf_ten:
+    holes: list[Poly] = [g.rect(-f.opening_w_mm / 2, -f.opening_h_mm / 2, f.opening_w_mm / 2,
+                                f.opening_h_mm / 2, ccw=False)]
+    for a, b in ten:
         for sx in (1, -1):
-            shelf_holes.append(g.circle(sx * (xi + t + pin_r), (a + b) / 2, pin_r, 20))
-    px, py = xi - 1 - 4 - pin_r, depth / 2 - 4 - pin_r
-    cradle_pins = [g.circle(sx * px, sy * py, pin_r, 20) for sx in (1, -1) for sy in (1, -1)]
-    shelf_holes += cradle_pins
-    outer, holes = _finish(p, so, shelf_holes)
-    z_shelf = f.shelf_top_mm - t
-    panels.append(Panel("shelf", N_("shelf"), outer, holes, t, Placement((0, 0, z_shelf), (1, 0, 0), (0, 1, 0)),
-                        color=wood, texts=(Text(-xi + 2 * t, -depth / 2 + 4, TEXT_MM, "shelf"),)))
-
-    # -- cradle ---------------------------------------------------------------
+            holes.append(g.circle(sx * (xi + t + pin_r), (a + b) / 2, pin_r, 20))
+    # the cradle: the device's pocket with a rim and a pin in each corner
     cx, cy = f.device_center_mm
     hx = f.device_size_mm[0] / 2 + 1.0
     hy = f.device_size_mm[1] / 2 + 1.0
-    cradle_outer = list(g.rect(-xi + 1, -depth / 2, xi - 1, depth / 2))
-    cradle_holes = [g.rect(cx - hx, cy - hy, cx + hx, cy + hy, ccw=False), *cradle_pins]
-    outer, holes = _finish(p, cradle_outer, cradle_holes)
-    panels.append(Panel("cradle", N_("device cradle"), outer, holes, t,
-                        Placement((0, 0, f.shelf_top_mm), (1, 0, 0), (0, 1, 0)), color=(0.55, 0.6, 0.7),
-                        texts=(Text(-xi + 2 * t, -depth / 2 + 4, TEXT_MM, "cradle"),)))
+    margin = CRADLE_RIM_MM + p.pin_diameter_mm + 6
+    c0x, c1x = max(-xi + 1, cx - hx - margin), min(xi - 1, cx + hx + margin)
+    c0y, c1y = max(-depth / 2, cy - hy - margin), min(depth / 2, cy + hy + margin)
+    inset = 3 + pin_r
+    cradle_pins = [g.circle(x, y, pin_r, 20) for x in (c0x + inset, c1x - inset) for y in (c0y + inset, c1y - inset)]
+    holes += cradle_pins
+    outer, holes_c = _finish(p, so, holes)
+    label_x = -xi + 2 * p.pin_diameter_mm + 10
+    shelf = Panel("shelf", N_("shelf"), outer, holes_c, t, Placement((0, 0, f.shelf_top_mm - t), (1, 0, 0), (0, 1, 0)),
+                  texts=(_label(N_("shelf"), label_x, -depth / 2 + 3),))
+    c_outer, c_holes = _finish(p, list(g.rect(c0x, c0y, c1x, c1y)),
+                               [g.rect(cx - hx, cy - hy, cx + hx, cy + hy, ccw=False), *cradle_pins])
+    # an arrow engraved where the device's top edge (the lens end) must point
+    if f.device_top_edge == "left":
+        ax, ay = (c0x + cx - hx) / 2 + 3, cy
+        arrow = ((ax - 4, ay), (ax + 2, ay + 3), (ax + 2, ay - 3))
+    else:
+        ax, ay = cx, (c1y + cy + hy) / 2 - 3
+        arrow = ((ax, ay + 4), (ax - 3, ay - 2), (ax + 3, ay - 2))
+    cradle = Panel("cradle", N_("device cradle"), c_outer, c_holes, t,
+                   Placement((0, 0, f.shelf_top_mm), (1, 0, 0), (0, 1, 0)), color=(0.55, 0.6, 0.7),
+                   engrave_fills=(g.oriented(arrow, True),),
+                   texts=(_label(N_("cradle"), c0x + 4, c0y + 2, 3.5),))
+    return [shelf, cradle]
 
-    # -- wings, lips, diffusers (built on the right, mirrored to the left) -----
-    wing_ten = _tenons(wing_d, tw)
-    wo: list[Pt] = [(xi - f.wing_width_mm, -wing_d / 2), (xi, -wing_d / 2)]
-    for a, b in wing_ten:
-        wo += [(xi, a), (x_end, a), (x_end, b), (xi, b)]
-    wo += [(xi, wing_d / 2), (xi - f.wing_width_mm, wing_d / 2)]
-    wing_holes: list[Poly] = [g.rect(lip_x0, a, lip_x0 + t, b, ccw=False) for a, b in lip_tabs]
-    wing_holes += [g.circle(xi + t + pin_r, (a + b) / 2, pin_r, 20) for a, b in wing_ten]
-    lip_top = f.wing_top_mm - t
-    lo: list[Pt] = [(-wing_d / 2, f.lip_bottom_mm), (wing_d / 2, f.lip_bottom_mm), (wing_d / 2, lip_top)]
-    for a, b in reversed(lip_tabs):
-        lo += [(b, lip_top), (b, f.wing_top_mm), (a, f.wing_top_mm), (a, lip_top)]
-    lo += [(-wing_d / 2, lip_top)]
-    lip_holes = [g.rect(-diff_len / 2, f.diffuser_z_mm, diff_len / 2, f.diffuser_z_mm + slot_d, ccw=False)]
-    diff = g.rect(lip_x0, -diff_len / 2, xi + t, diff_len / 2)
+
+def _apron(p: BoxParams) -> Panel:
+    f = p.framing
+    t, xi = p.board_thickness_mm, f.leg_inner_x_mm
+    a0, a1 = apron_z(p)
+    z0, z1 = _apron_tenon(p)
+    x_end = xi + t + p.pin_diameter_mm + t
+    outer: list[Pt] = [(-xi, a0), (xi, a0), *_through_tenons(xi, x_end, [(z0, z1)]), (xi, a1), (-xi, a1),
+                       *_mirrored_tenons(xi, x_end, [(z0, z1)])]
+    pin_r = p.pin_diameter_mm / 2
+    holes = [g.circle(sx * (xi + t + pin_r), (z0 + z1) / 2, pin_r, 20) for sx in (1, -1)]
+    outer_c, holes_c = _finish(p, outer, holes)
+    title = N_("back apron")
+    # local (u, v) = world (x, z), extruded towards the front (-Y)
+    return Panel("apron", title, outer_c, holes_c, t, Placement((0, apron_y(p), 0), (1, 0, 0), (0, 0, 1)),
+                 color=DARK, texts=(_label(title, -xi + 10, a0 + 4),))
+
+
+def lamp_length(p: BoxParams) -> float:
+    """Length of the diffusers (and LED strips) between the cheeks."""
+    return p.framing.wing_depth_mm - 4 * p.board_thickness_mm
+
+
+def _cheek_outline(p: BoxParams, lamp: Lamp) -> tuple[list[Pt], list[Poly]]:
+    """The right cheeks' outline (local u = world x, v = world z) with its two slots."""
+    import shapely
+    from shapely.geometry import Polygon, box
+
+    f = p.framing
+    t, d, play = p.board_thickness_mm, p.diffuser_thickness_mm, p.joint_play_mm
+    arm_bottom = f.wing_top_mm - t
+    section = Polygon(lamp_section(lamp, t, d)).buffer(CHEEK_RIM_MM, join_style="mitre")
+    cx = lamp.centre[0]
+    arm_end = f.leg_inner_x_mm + t + f.wing_width_mm
+    x_lo, x_hi = cx - 30, min(cx + 30, arm_end - 4)
+    hull = shapely.union(section, box(x_lo, arm_bottom - 1, x_hi, arm_bottom)).convex_hull
+    hull = shapely.clip_by_rect(hull, -1e6, -1e6, 1e6, arm_bottom)
+    ring = [(round(x, 6), round(y, 6)) for x, y in hull.exterior.coords[:-1]]
+    ring = list(g.oriented(g.clean(ring), True))
+    # the top edge runs right to left at v = arm_bottom: put the tabs on it
+    top = [i for i, (_x, y) in enumerate(ring) if abs(y - arm_bottom) < 1e-6]
+    i = next(k for k in top if (k + 1) % len(ring) in top and ring[k][0] > ring[(k + 1) % len(ring)][0])
+    x_a, x_b = ring[(i + 1) % len(ring)][0], ring[i][0]
+    bumps: list[Pt] = []
+    for a, b in reversed(cheek_tabs(p, x_a, x_b)):
+        bumps += [(b, arm_bottom), (b, arm_bottom + t), (a, arm_bottom + t), (a, arm_bottom)]
+    outline = ring[: i + 1] + bumps + ring[i + 1:]
+    w_tab = lamp.width_mm / 2 - SHOULDER_MM
+    holes = []
+    # a router's dog-bones need a slot wider than the cutter: the thin diffuser then sits with room behind
+    least = 2 * math.sqrt(2) * p.dog_bone_radius_mm + 0.2 if p.dog_bones else 0.0
+    for back0, back1 in ((0.0, d), (d + LED_DEPTH_MM, d + LED_DEPTH_MM + t)):
+        u0, u1, b0, b1 = -w_tab - play / 2, w_tab + play / 2, back0 - play / 2, back1 + play / 2
+        b1 = max(b1, b0 + least)
+        holes.append(g.oriented((lamp.point(u0, b0), lamp.point(u1, b0), lamp.point(u1, b1), lamp.point(u0, b1)),
+                                False))
+    return outline, holes
+
+
+def cheek_tabs(p: BoxParams, x_a: float, x_b: float) -> list[tuple[float, float]]:
+    width = min(p.finger_mm, (x_b - x_a) / 3)
+    return tabs(x_b - x_a, width, (x_a + x_b) / 2)
+
+
+def _wing(p: BoxParams, sx: int) -> list[Panel]:
+    f = p.framing
+    t, xi, d, play = p.board_thickness_mm, f.leg_inner_x_mm, p.diffuser_thickness_mm, p.joint_play_mm
+    side = "right" if sx > 0 else "left"
+    lamp = f.lamp
+    wd = f.wing_depth_mm
+    length = lamp_length(p)
+    tw = tenon_width(p)
+    pin_r = p.pin_diameter_mm / 2
+    # the wing: from the leg's outer face outwards, tenons inwards through the leg, pinned inside
+    x0, x1 = xi + t, xi + t + f.wing_width_mm
+    x_in_end = xi - p.pin_diameter_mm - t
+    ten = _tenons(wd, tw)
+    wo: list[Pt] = [(x_in_end, ten[0][0]), (xi + t, ten[0][0]), (xi + t, -wd / 2), (x1, -wd / 2), (x1, wd / 2),
+                    (xi + t, wd / 2), (xi + t, ten[1][1]), (x_in_end, ten[1][1]), (x_in_end, ten[1][0]),
+                    (xi + t, ten[1][0]), (xi + t, ten[0][1]), (x_in_end, ten[0][1])]
+    cheek, cheek_holes = _cheek_outline(p, lamp)
+    arm_bottom = f.wing_top_mm - t
+    top_pts = [x for x, v in cheek if abs(v - arm_bottom - t) < 1e-6]
+    wing_holes: list[Poly] = [g.circle(xi - pin_r, (a + b) / 2, pin_r, 20) for a, b in ten]
+    ys = ((length / 2, length / 2 + t), (-length / 2 - t, -length / 2))
+    for a, b in zip(top_pts[1::2], top_pts[0::2], strict=True):
+        lo, hi = sorted((a, b))
+        for y0, y1 in ys:
+            wing_holes.append(slot(lo, y0, hi, y1, play))
+    mir = (lambda q: q) if sx > 0 else _mirror_u
     w_outer, w_holes = _finish(p, wo, wing_holes)
-    l_outer, l_holes = _finish(p, lo, lip_holes)
-    for side, sx in (("right", 1), ("left", -1)):
-        mir = (lambda q: q) if sx > 0 else _mirror_u
-        title_w = N_("wing, right") if sx > 0 else N_("wing, left")
-        title_l = N_("light lip, right") if sx > 0 else N_("light lip, left")
-        title_d = N_("diffuser, right") if sx > 0 else N_("diffuser, left")
-        wing_text = Text(sx * (xi - f.wing_width_mm / 2) - 6, -wing_d / 2 + 2 * t, 4.0, f"wing {side}")
-        panels.append(Panel(f"wing_{side}", title_w, mir(w_outer), tuple(mir(h) for h in w_holes), t,
-                            Placement((0, 0, f.wing_top_mm - t), (1, 0, 0), (0, 1, 0)), color=dark,
-                            texts=(wing_text,)))
-        lip_x = lip_x0 if sx > 0 else -lip_x0 - t
-        panels.append(Panel(f"lip_{side}", title_l, l_outer, l_holes, t,
-                            Placement((lip_x, 0, 0), (0, 1, 0), (0, 0, 1)), color=wood,
-                            texts=(Text(-wing_d / 2 + 2 * t, f.lip_bottom_mm + 2, 3.5, f"lip {side}"),)))
-        panels.append(Panel(f"diffuser_{side}", title_d, mir(diff), (), d,
-                            Placement((0, 0, f.diffuser_z_mm), (1, 0, 0), (0, 1, 0)), material="diffuser",
-                            color=(0.95, 0.95, 0.97)))
-    return tuple(panels)
+    title_w = N_("wing, right") if sx > 0 else N_("wing, left")
+    text_x = x0 + 8 if sx > 0 else -x1 + 8
+    parts = [Panel(f"wing_{side}", title_w, mir(w_outer), tuple(mir(h) for h in w_holes), t,
+                   Placement((0, 0, f.wing_top_mm - t), (1, 0, 0), (0, 1, 0)), color=DARK,
+                   texts=(_label(title_w, text_x, -length / 2 + 6, 4.0),))]
+    c_outer, c_holes = _finish(p, cheek, cheek_holes)
+    for end, y_origin in (("back", length / 2 + t), ("front", -length / 2)):
+        parts.append(Panel(f"cheek_{side}_{end}",
+                           {("right", "back"): N_("lamp cheek, right back"),
+                            ("right", "front"): N_("lamp cheek, right front"),
+                            ("left", "back"): N_("lamp cheek, left back"),
+                            ("left", "front"): N_("lamp cheek, left front")}[(side, end)],
+                           mir(c_outer), tuple(mir(h) for h in c_holes), t,
+                           Placement((0, y_origin, 0), (1, 0, 0), (0, 0, 1)), color=WOOD))
+    # lamp board and diffuser: local u = world y, v across the lamp, extruded towards the stage
+    w_tab = lamp.width_mm / 2 - SHOULDER_MM
+    w = lamp.width_mm / 2
+    board: list[Pt] = [(-length / 2, -w), (length / 2, -w), (length / 2, -w_tab), (length / 2 + t, -w_tab),
+                       (length / 2 + t, w_tab), (length / 2, w_tab), (length / 2, w), (-length / 2, w),
+                       (-length / 2, w_tab), (-length / 2 - t, w_tab), (-length / 2 - t, -w_tab),
+                       (-length / 2, -w_tab)]
+    ax, az = lamp.across
+    ey = (ax, 0.0, az) if sx > 0 else (ax, 0.0, -az)
+    ey = (sx * ax, 0.0, az) if sx > 0 else (ax, 0.0, -az)
+    for name, title, thick, back, material, color in (
+            ("lamp", N_("lamp board, right") if sx > 0 else N_("lamp board, left"), t,
+             d + LED_DEPTH_MM + t, "board", WOOD),
+            ("diffuser", N_("diffuser, right") if sx > 0 else N_("diffuser, left"), d, d, "diffuser",
+             (0.95, 0.95, 0.97))):
+        px, pz = lamp.point(0.0, back)
+        outer_c, _none = _finish(p, board, [])
+        texts = (_label(title, -length / 2 + 6, -w + 3, 3.5),) if material == "board" else ()
+        parts.append(Panel(f"{name}_{side}", title, outer_c, (), thick,
+                           Placement((sx * px, 0.0, pz), (0.0, 1.0, 0.0), ey), material=material, color=color,
+                           texts=texts))
+    return parts
+
+
+def _device(p: BoxParams) -> Panel:
+    f = p.framing
+    cx, cy = f.device_center_mm
+    w, h = f.device_size_mm
+    lens = g.circle(0.0, 0.0, LENS_RADIUS_MM, 32)
+    return Panel("device", N_("device (stand-in)"), g.rect(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
+                 (lens,), p.device_thickness_mm, Placement((0, 0, f.shelf_top_mm), (1, 0, 0), (0, 1, 0)),
+                 material="device", color=(0.15, 0.15, 0.18))
+
+
+def cut_panels(p: BoxParams) -> tuple[Panel, ...]:
+    """Every part that is cut (boards and diffusers), not the device's stand-in."""
+    return tuple(pn for pn in build_panels(p) if pn.is_cut)
 
 
 def board_panels(p: BoxParams) -> tuple[Panel, ...]:
     return tuple(pn for pn in build_panels(p) if pn.material == "board")
 
 
+def diffuser_panels(p: BoxParams) -> tuple[Panel, ...]:
+    return tuple(pn for pn in build_panels(p) if pn.material == "diffuser")
+
+
 def led_strip_length_mm(p: BoxParams) -> float:
-    """Both wings' strips, the length of the diffusers."""
-    d = next(pn for pn in build_panels(p) if pn.name == "diffuser_right")
-    return 2 * d.size_mm[1]
+    """Both lamps' strips, the length of the diffusers between the cheeks."""
+    return 2 * lamp_length(p)
 
 
 def joint_count(p: BoxParams) -> dict[str, int]:
-    f = p.framing
-    fw = p.finger_mm
-    return {
-        "leg_tabs": 2 * len(tabs(f.base_depth_mm, fw)),
-        "lip_tabs": 2 * len(tabs(f.base_depth_mm - 2 * p.board_thickness_mm, fw)),
-        "pins": 12,
-    }
+    return {"leg_tabs": 2 * len(leg_tabs(p)), "pins": pin_count(p)}
+
+
+def pin_count(p: BoxParams) -> int:
+    """Shelf 4, cradle 4, wings 4, apron 2."""
+    return 14
 
 
 def angle_deg(a: Pt, b: Pt) -> float:

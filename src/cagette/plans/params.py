@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cagette.plans.framing import Framing
 
 PRESET_PACKAGE = "cagette.plans.presets"
+LENS_EDGE_MM = 5.0  # a lens centre is at least this far from the device's edges
 DEFAULT_PRESET = "phone-a4"
 
 
@@ -55,6 +56,11 @@ class OutputRatio(enum.StrEnum):
         return h > w
 
 
+class Paper(enum.StrEnum):
+    A4 = "a4"
+    A3 = "a3"
+
+
 class DeviceKind(enum.StrEnum):
     PHONE = "phone"
     TABLET = "tablet"
@@ -76,6 +82,7 @@ class BoxParams:
     device_width_mm: float = 72.0
     device_length_mm: float = 150.0
     device_thickness_mm: float = 8.5
+    device_mass_g: float = 0.0  # 0: estimated from its size (2 g/cm³)
     lens_x_mm: float = 18.0  # lens centre from the device's left edge (back view, portrait)
     lens_y_mm: float = 18.0  # lens centre from the device's top edge
     lens_fov_deg: float = 0.0  # field of view along the sensor's long side; 0: use the focal length
@@ -90,9 +97,11 @@ class BoxParams:
     stabilisation_crop_pct: float = 10.0
     marker_size_mm: float = 20.0
     marker_gap_mm: float = 4.0
+    card_paper: Paper = Paper.A3  # the framing card is printed at 1:1 on this paper, tiled if needed
     # boards and joints
     board_thickness_mm: float = 6.0
     kerf_mm: float = 0.15
+    joint_play_mm: float = 0.1  # clearance added to every slot (total, across and along)
     finger_width_mm: float = 0.0  # 0: three board thicknesses
     tool_diameter_mm: float = 3.175
     dog_bones: bool = False
@@ -101,6 +110,7 @@ class BoxParams:
     shelf_positions: int = 3
     shelf_step_mm: float = 25.0
     # light
+    wing_tilt_deg: float = 90.0  # the lamps' face: 0 looks straight down, 90 looks sideways at the stage
     led_strip_width_mm: float = 10.0
     diffuser_thickness_mm: float = 3.0
     # nesting
@@ -161,7 +171,7 @@ FIELD_TYPES: dict[str, Any] = {}
 def _field_types() -> dict[str, Any]:
     if not FIELD_TYPES:
         hints = {"str": str, "float": float, "int": int, "bool": bool, "Stage": Stage,
-                 "OutputRatio": OutputRatio, "DeviceKind": DeviceKind}
+                 "OutputRatio": OutputRatio, "DeviceKind": DeviceKind, "Paper": Paper}
         for f in fields(BoxParams):
             FIELD_TYPES[f.name] = hints[str(f.type)]
     return FIELD_TYPES
@@ -251,7 +261,7 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ParameterError(
-            _("{source} is not valid TOML: {error}").format(source=source, error=exc),
+            _("{source} is not valid TOML: {error}").format(source=source, error=" ".join(str(exc).split())[:200]),
             _("Fix the file, or start again from `cagette plans build` which writes a params.toml."),
         ) from None
 
@@ -269,13 +279,27 @@ def load_preset(name: str) -> BoxParams:
     return from_mapping(data)
 
 
+MAX_PARAMS_BYTES = 1_000_000
+
+
 def load_file(path: Path, base: BoxParams) -> BoxParams:
+    """Parameters from a TOML text file (a kit's ``params.toml``), applied over *base*."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_PARAMS_BYTES + 1)
     except OSError as exc:
         raise ParameterError(
-            _("Cannot read the parameters file {path}: {error}").format(path=path, error=exc.strerror),
+            _("Cannot read the parameters file {path}: {error}").format(path=path, error=exc.strerror or exc),
             _("Check the path given to --params."),
+        ) from None
+    try:
+        if len(data) > MAX_PARAMS_BYTES or b"\0" in data:
+            raise UnicodeError
+        text = data.decode("utf-8")
+    except UnicodeError:
+        raise ParameterError(
+            _("{path} is not a TOML text file.").format(path=path),
+            _("Give the params.toml of a kit (a short text file), or start from `cagette plans show`."),
         ) from None
     return from_mapping(_read_toml(text, str(path)), base)
 
@@ -322,6 +346,7 @@ def _range(p: BoxParams, name: str, low: float, high: float) -> None:
 
 RANGES: dict[str, tuple[float, float]] = {
     "device_width_mm": (40, 400), "device_length_mm": (60, 500), "device_thickness_mm": (3, 30),
+    "device_mass_g": (0, 3000), "wing_tilt_deg": (0, 90), "joint_play_mm": (0, 1.0),
     "lens_x_mm": (0, 400), "lens_y_mm": (0, 500), "lens_fov_deg": (0, 150),
     "lens_focal_35mm_mm": (8, 200), "frame_margin_pct": (0, 50), "stabilisation_crop_pct": (0, 40),
     "marker_size_mm": (8, 80), "marker_gap_mm": (0, 50),
@@ -355,10 +380,12 @@ def validate(p: BoxParams) -> None:
                 w=p.device_width_mm, l=p.device_length_mm),
             _("Give the short side as device_width_mm and the long side as device_length_mm."),
         )
-    if p.lens_x_mm > p.device_width_mm or p.lens_y_mm > p.device_length_mm:
+    edge = LENS_EDGE_MM
+    if not (edge <= p.lens_x_mm <= p.device_width_mm - edge and edge <= p.lens_y_mm <= p.device_length_mm - edge):
         raise _bad(
-            _("The lens (lens_x_mm = {x:g}, lens_y_mm = {y:g}) lies outside the device "
-              "({w:g} × {l:g} mm).").format(x=p.lens_x_mm, y=p.lens_y_mm, w=p.device_width_mm, l=p.device_length_mm),
+            _("The lens (lens_x_mm = {x:g}, lens_y_mm = {y:g}) lies outside the device ({w:g} × {l:g} mm) or "
+              "less than {e:g} mm from its edge.").format(x=p.lens_x_mm, y=p.lens_y_mm, w=p.device_width_mm,
+                                                         l=p.device_length_mm, e=LENS_EDGE_MM),
             _("Measure the lens from the device's left and top edges with the lens card (lens-card.pdf)."),
         )
     if p.lens_fov_deg and p.lens_fov_deg < 20:
