@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The hand-written reference of bench/render.py: what a person fluent in ffmpeg types to render the benchmark's
-# sample project (built by cagette.video.sample with 1920x1080 media, 5.5 s per shot), with the same settings as
-# cagette's web-16x9 preset: x264 veryfast CRF 21, yuv420p, AAC 160 kb/s 48 kHz, +faststart, 30 fps.
+# sample project (built by cagette.video.sample with 1920x1080 media, 5.5 s per shot), with the settings of
+# cagette's web-16x9 preset given by bench/render.py (x264 preset, CRF, AAC bit rate), yuv420p BT.709, 48 kHz,
+# +faststart, 30 fps.
 #
-# usage: render_handwritten.sh FFMPEG PROJECT CAPTIONS.srt OUT.mp4 FONT.ttf
+# usage: render_handwritten.sh FFMPEG PROJECT CAPTIONS.srt OUT.mp4 FONT.ttf X264_PRESET CRF AUDIO_BITRATE
 #
 # Layout (seconds): title card 0–3; five scenes of two 5.5 s shots, cross-faded 0.4 s; end card 4 s → 59.6 s.
 set -euo pipefail
-FF="$1"; P="$2"; SRT="$3"; OUT="$4"; FONT="$5"
+FF="$1"; P="$2"; SRT="$3"; OUT="$4"; FONT="$5"; X264="$6"; CRF="$7"; ABR="$8"
 TXT="$(mktemp -d)"
 trap 'rm -rf "$TXT"' EXIT
 printf "Changer d'adresse en ligne\nMairie de Villeneuve" > "$TXT/title.txt"
@@ -80,5 +81,5 @@ CARD="drawtext=fontfile=$FONT:fontsize=98:fontcolor=white:line_spacing=32:text_a
 [c1][c4][c6][c9][voice][ducked]amix=inputs=6:normalize=0:duration=longest,loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,apad[aout]
 " \
   -map "[vout]" -map "[aout]" -t 59.6 -r 30 \
-  -c:v libx264 -preset veryfast -crf 21 -pix_fmt yuv420p \
-  -c:a aac -b:a 160k -ar 48000 -movflags +faststart "$OUT"
+  -c:v libx264 -preset "$X264" -crf "$CRF" -pix_fmt yuv420p -colorspace bt709 -color_primaries bt709 \
+  -color_trc bt709 -color_range tv -c:a aac -b:a "$ABR" -ar 48000 -movflags +faststart "$OUT"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,17 +66,22 @@ def loudness(path: Path) -> tuple[float, float]:
     return float(data["input_i"]), float(data["input_tp"])
 
 
-def decode_frames(path: Path) -> dict[int, Any]:
-    """Every frame of a video by frame number (RGB arrays), decoded with PyAV."""
+def _by_number(path: Path, picture: Callable[[Any], Any]) -> dict[int, Any]:
+    """``picture(frame)`` of every frame of a video, by frame number (decoded with PyAV)."""
     import av
 
-    frames = {}
+    out = {}
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
         rate = float(stream.average_rate)
         for f in c.decode(stream):
-            frames[round(f.time * rate)] = f.to_ndarray(format="rgb24")
-    return frames
+            out[round(f.time * rate)] = picture(f)
+    return out
+
+
+def decode_frames(path: Path) -> dict[int, Any]:
+    """Every frame of a video by frame number (RGB arrays), decoded with PyAV."""
+    return _by_number(path, lambda f: f.to_ndarray(format="rgb24"))
 
 
 def psnr(a: Any, b: Any) -> float:
@@ -83,3 +89,47 @@ def psnr(a: Any, b: Any) -> float:
 
     mse = float(((a.astype("float64") - b.astype("float64")) ** 2).mean())
     return 99.0 if mse < 1e-9 else 10 * float(np.log10(255 ** 2 / mse))
+
+
+DEBIAN_FFMPEG = "/usr/bin/ffmpeg"
+
+
+def rgb_frames(path: Path) -> list[Any]:
+    """Every frame as RGB, decoded by Debian's ffmpeg as a BT.709 player does (explicit matrix, video range)."""
+    import numpy as np
+
+    v = video_stream(ffprobe(path))
+    w, h = int(v["width"]), int(v["height"])
+    raw = subprocess.run([DEBIAN_FFMPEG, "-v", "error", "-nostdin", "-i", str(path), "-vf",
+                          "scale=in_color_matrix=bt709:in_range=tv:out_range=pc,format=rgb24", "-f", "rawvideo",
+                          "-"], capture_output=True, check=True).stdout
+    data = np.frombuffer(raw, "uint8")
+    return list(data.reshape(-1, h, w, 3))
+
+
+def luma_planes(path: Path) -> dict[int, Any]:
+    """The stored luma (Y) plane of every frame, by frame number (PyAV, no colour conversion)."""
+    import numpy as np
+
+    def luma(f: Any) -> Any:
+        plane = f.planes[0]
+        return np.frombuffer(plane, "uint8").reshape(-1, plane.line_size)[: f.height, : f.width].copy()
+
+    return _by_number(path, luma)
+
+
+def bt709_luma(rgb: Any) -> Any:
+    """Video-range BT.709 luma of RGB pixels (what an encoder stores as Y)."""
+    f = rgb.astype("float64")
+    return 16 + 219 * (0.2126 * f[..., 0] + 0.7152 * f[..., 1] + 0.0722 * f[..., 2]) / 255
+
+
+def band_level_db(path: Path, freq: float, start_s: float, end_s: float) -> float:
+    """RMS level (dBFS) of the sound of *path* around *freq* Hz between two times, by Debian's ffmpeg."""
+    res = subprocess.run([DEBIAN_FFMPEG, "-v", "info", "-nostdin", "-i", str(path), "-map", "0:a", "-af",
+                          f"atrim={start_s}:{end_s},pan=mono|c0=c0,bandpass=f={freq}:width_type=q:w=8,"
+                          f"bandpass=f={freq}:width_type=q:w=8,astats=measure_perchannel=none",
+                          "-f", "null", "-"], capture_output=True, text=True)
+    levels = re.findall(r"RMS level dB:\s*(-?inf|-?[0-9.]+)", res.stderr)
+    assert levels, res.stderr[-500:]
+    return float(levels[-1])

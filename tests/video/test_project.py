@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cagette.errors import MediaError, ProjectError, UsageError
 from cagette.fsutil import FileLock, LockedError
+from cagette.video import history, synth
 from cagette.video import project as pj
 from cagette.video.project import Project
 
@@ -65,25 +66,31 @@ def test_scenes_keep_stable_slugs(tmp_path: Path) -> None:
 def test_add_shot_copies_into_rushes_and_keeps_the_source(tmp_path: Path) -> None:
     p = Project.create(tmp_path / "p")
     p.add_scene("Un")
-    clip = _file(tmp_path, "Clip été.MP4", b"video")
-    shot = p.add_shot(1, clip, in_s=0.5, out_s=2.0, rotation=90)
-    again = p.add_shot(1, clip)
+    clip = synth.clip(tmp_path / "src" / "Clip été.MP4", 0.4, (64, 36), 10, audio_rate=None)
+    shot = p.add_shot(1, clip, in_s=0.1, out_s=0.3, rotation=90)
+    again = p.add_media(1, clip)  # the same content: the API points at the rush already there
     assert shot.kind == "clip" and shot.source == "rushes/Clip-ete.mp4"
-    assert again.source == "rushes/Clip-ete-2.mp4"
-    assert (p.root / shot.source).read_bytes() == b"video" and clip.exists()
+    assert again.reused == again.shot.source == shot.source and again.shot.id != shot.id
+    other = synth.clip(tmp_path / "src2" / "Clip été.MP4", 0.4, (64, 36), 10, audio_rate=None, number=3)
+    assert p.add_shot(1, other).source == "rushes/Clip-ete-2.mp4"  # same name, other content: a copy
+    assert sorted(f.name for f in p.rushes_dir.iterdir()) == ["Clip-ete-2.mp4", "Clip-ete.mp4"]
+    again = again.shot
+    assert (p.root / shot.source).read_bytes() == clip.read_bytes() and clip.exists()
     reread = Project.open(p.root).data.scene(1).shots
     assert reread[0] == shot
-    photo = p.add_shot(1, _file(tmp_path, "photo.jpg"), ken_burns=True, duration_s=2)
+    photo = p.add_shot(1, synth.frame_image(tmp_path / "src" / "photo.jpg", 1, (64, 36)), ken_burns=True,
+                       duration_s=2)
     assert photo.kind == "still" and photo.ken_burns
     title = p.add_shot(1, kind="title", title="Chapitre 2")
     assert title.source == ""
     with pytest.raises(MediaError, match=r"notes\.txt"):
         p.add_shot(1, _file(tmp_path, "notes.txt"))
-    with pytest.raises(ProjectError):
+    with pytest.raises(UsageError, match=r"rotation must be 0, 90, 180 or 270"):
         p.add_shot(1, clip, rotation=45)
     p.update_shot(shot.id, speed=2.0)
     assert p.data.find_shot(shot.id)[1].speed == 2.0
     p.remove_shot(again.id)
+    p.remove_shot("1.2")  # by scene and position: the other clip
     assert [s.id for s in p.data.scene(1).shots] == [shot.id, photo.id, title.id]
 
 
@@ -165,7 +172,7 @@ def test_export_choices_are_checked(tmp_path: Path) -> None:
     assert e.burn_captions and e.loudness == "lobby" and e.crossfade_s == 0.5
     with pytest.raises((UsageError, ProjectError)):
         p.set_export(loudness="loud")
-    with pytest.raises(ProjectError):
+    with pytest.raises(UsageError, match="nonsense"):
         p.set_export(nonsense=1)
 
 
@@ -217,25 +224,38 @@ def test_migration_from_format_0(tmp_path: Path) -> None:
     assert data.scene("a").shots[0].source == "rushes/x.mp4"
 
 
-def test_templates_first_folder_wins_and_create_from_template(tmp_path: Path) -> None:
-    user, starter = tmp_path / "user", tmp_path / "starter"
-    for root, title in ((user, "Mine"), (starter, "Packaged")):
-        for slug in ("tuto", "other") if root is starter else ("tuto",):
-            d = root / slug / "fr"
-            d.mkdir(parents=True)
-            (d / "project.toml").write_text(
-                f'schema = 1\n[template]\nslug = "{slug}"\ntitle = "{title}"\ndescription = "d"\n'
-                'target_duration_s = 60\n[project]\ntitle = ""\n'
-                '[[scenes]]\nslug = "intro"\ntitle = "Intro"\nscript = "Bonjour à tous."\n')
-    found = pj.find_templates([user, starter])
-    assert [(t.slug, t.title) for t in found] == [("other", "Packaged"), ("tuto", "Mine")]
-    t = pj.find_template([user, starter], "tuto")
-    p = Project.create(tmp_path / "new", "Titre", template=t.path)
-    assert p.data.template == "tuto" and p.data.scene("intro").script == "Bonjour à tous."
-    assert p.data.title == "Titre"
-    with pytest.raises(UsageError, match="No template") as err:
-        pj.find_template([user, starter], "missing")
-    assert "other, tuto" in (err.value.hint or "")
+def test_a_template_is_read_and_starts_a_project_that_remembers_it(tmp_path: Path) -> None:
+    d = tmp_path / "tuto" / "fr"
+    d.mkdir(parents=True)
+    (d / "project.toml").write_text(
+        'schema = 1\n[template]\nslug = "tuto"\ntitle = "Packaged"\ndescription = "d"\n'
+        'target_duration_s = 60\n[project]\ntitle = ""\nauthors = ["Them"]\norganisation = "Their town"\n'
+        '[[scenes]]\nslug = "intro"\ntitle = "Intro"\nscript = "Bonjour à tous."\n')
+    info = pj.read_template(d / "project.toml")
+    assert (info.slug, info.title, info.description, info.target_duration_s) == ("tuto", "Packaged", "d", 60.0)
+    p = Project.create(tmp_path / "new", "Titre", template=d / "project.toml", licence="CC-BY-4.0",
+                       derived_from=["starter-template-tuto-fr"])
+    data = Project.open(p.root).data
+    assert data.template == "tuto" and data.scene("intro").script == "Bonjour à tous."
+    assert data.title == "Titre" and data.licence == "CC-BY-4.0"
+    assert data.derived_from == ("starter-template-tuto-fr",)
+    assert data.authors == () and data.organisation == ""  # the template's makers are credited as its source
+    raw = tomllib.loads(p.file.read_text(encoding="utf-8"))
+    assert raw["project"]["derived_from"] == ["starter-template-tuto-fr"]
+    p.set_info(derived_from=[])
+    assert "derived_from" not in tomllib.loads(p.file.read_text(encoding="utf-8"))["project"]
+    (d / "project.toml").write_text("schema = 1\n[project]\ntitle = 3\n")
+    with pytest.raises(ProjectError, match="wrong type"):
+        pj.read_template(d / "project.toml")
+
+
+def test_derived_from_is_bounded(tmp_path: Path) -> None:
+    p = Project.create(tmp_path / "p")
+    text = p.file.read_text(encoding="utf-8").replace("[project]\n", "[project]\nderived_from = [" + ", ".join(
+        f'"r{i}"' for i in range(51)) + "]\n")
+    p.file.write_text(text, encoding="utf-8")
+    with pytest.raises(ProjectError, match="derived_from"):
+        Project.open(p.root)
 
 
 @settings(max_examples=40, deadline=None)
@@ -256,7 +276,7 @@ def test_toml_round_trip(title: str, script: str, speed: float, rot: int | None)
 
 
 def test_trash_keeps_only_what_undo_can_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pj, "HISTORY_LIMIT", 3)
+    monkeypatch.setattr(history, "HISTORY_LIMIT", 3)
     p = Project.create(tmp_path / "p")
     p.add_scene("A")
     for i in range(4):
@@ -272,8 +292,8 @@ def test_logo_info_and_moving_shots(tmp_path: Path) -> None:
     p = Project.create(tmp_path / "p")
     p.add_scene("A")
     p.add_scene("B")
-    s1 = p.add_shot(1, _file(tmp_path, "a.jpg"))
-    s2 = p.add_shot(1, _file(tmp_path, "b.jpg"))
+    s1 = p.add_shot(1, synth.frame_image(tmp_path / "src" / "a.jpg", 1, (64, 36)))
+    s2 = p.add_shot(1, synth.frame_image(tmp_path / "src" / "b.jpg", 2, (64, 36)))
     p.move_shot(s1.id, "b")
     assert [s.id for s in p.data.scene("a").shots] == [s2.id]
     assert [s.id for s in p.data.scene("b").shots] == [s1.id]

@@ -40,7 +40,7 @@ def test_scene_captions_never_overlap_and_stay_inside(text: str, start: float, l
 
 
 def test_captions_last_a_second_when_there_is_room() -> None:
-    caps = script.scene_captions("Un. Deux. Trois. Quatre.", 0, 10)
+    caps = script.scene_captions("Voici un. Voilà deux. Et de trois. Enfin quatre.", 0, 10)
     assert len(caps) == 4 and all(c.end_s - c.start_s >= 1.0 for c in caps)
 
 

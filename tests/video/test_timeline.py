@@ -86,3 +86,12 @@ def test_scene_without_shots_shows_its_title_for_the_script() -> None:
                     export=ExportChoices(title_card=False, end_card=False))
     tl = build(ROOT, d, Sources({}, {}, {}), PRESET, words_per_minute=130)
     assert tl.groups[0].visuals[0].kind == "card" and tl.duration_s == pytest.approx(12.0)
+
+
+def test_only_a_flickering_sequence_is_deflickered() -> None:
+    from cagette.video.timeline import flickers
+
+    assert flickers([150, 160, 145, 158, 149, 162, 151])  # the light wavers
+    assert not flickers([150.0] * 8)  # nothing to even out
+    assert not flickers([150, 151, 149, 60, 61, 60, 59])  # the picture changed: keep it as it is
+    assert not flickers([29, 76, 150])  # three different pictures (blue, red, green)

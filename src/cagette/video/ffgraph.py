@@ -1,392 +1,232 @@
-"""The fast renderer: a timeline compiled into ONE ffmpeg filter graph.
+"""The fast renderer: a timeline (or any stretch of it) compiled into ONE ffmpeg filter graph.
 
-The ffmpeg binary is the one imageio-ffmpeg ships (``get_ffmpeg_exe()``).
-Sound is prepared first (a short audio-only run mixes voice, clip sound and
-ducked music, then two loudness measurements set the gain so the result is at
-the target integrated loudness, true peak under −1 dBTP); then one ffmpeg run
+:func:`compile_window` draws timeline frames ``[a, b)``: the pieces shown then
+(:mod:`cagette.video.ffpieces`, each from the frame the stretch needs), the
+cross-fades between scenes, the burned captions, the logo and the fades from
+and to black, with every time counted from the stretch's start. The whole
+video is the stretch ``[0, N)`` (:func:`compile_graph`, ``render --engine
+single``); the segmented renderer (:mod:`cagette.video.segments`) draws a
+stretch per scene, and the preview (:mod:`cagette.video.preview`) a stretch of
+one frame. A stretch that would start or end inside a cross-fade or a fade is
+widened to take it whole, then trimmed back, so a frame is the same whichever
+stretch draws it.
+
+The ffmpeg binary is the one imageio-ffmpeg ships (``get_ffmpeg_exe()``). The
+sound is prepared first (:mod:`cagette.video.ffaudio`); then one ffmpeg run
 decodes every source, builds the picture in a single filter graph, and writes
-H.264 (yuv420p) + AAC in MP4 with ``+faststart``. Progress is read from
-``-progress pipe:1``; a cancel kills ffmpeg and the partial file is removed.
+H.264 (yuv420p, tagged BT.709) + AAC in MP4 with ``+faststart``. Progress is
+read from ``-progress pipe:1``; a cancel kills ffmpeg and the partial file is
+removed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
-import re
-import signal
-import subprocess
-import threading
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from cagette import locations
-from cagette.errors import Cancelled, RenderError
 from cagette.i18n import _
 from cagette.progress import Progress, silent
+from cagette.video.ffaudio import measure_loudness, num, render_audio
+from cagette.video.ffpieces import OUT_MATRIX, TAGS, Workdir, draw_block, piece_chain
+from cagette.video.ffrun import ffmpeg_exe, run
 from cagette.video.presets import Preset
-from cagette.video.timeline import CARD_RGB, LOWER_THIRD_S, Timeline, Visual
+from cagette.video.timeline import Timeline
 
-LIMIT_DB = -2.0  # sample-peak ceiling of the limiter: leaves room for AAC and inter-sample peaks
-
-
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
-
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
+__all__ = ["Workdir", "compile_graph", "compile_window", "draw_block", "encode_args", "ffmpeg_exe", "measure_loudness",
+           "quote", "render", "render_audio"]
 
 
 def quote(value: str | Path) -> str:
-    """Quote a value for a filter option (single quotes; a quote inside is closed, escaped, reopened)."""
-    text = str(value).replace("\\", "/") if os.name == "nt" else str(value)
-    return "'" + text.replace("'", r"'\''") + "'"
+    """Quote a value once for ffmpeg's own parsers (an ffconcat line): single quotes, a quote inside
+    closed, escaped and reopened."""
+    return "'" + str(value).replace("'", r"'\''") + "'"
 
 
-def _num(x: float) -> str:
-    return f"{x:.6f}".rstrip("0").rstrip(".") or "0"
+@dataclass(frozen=True)
+class Frames:
+    """Where things fall, in frames of the timeline."""
+
+    starts: tuple[int, ...]  # first frame of each group
+    lengths: tuple[int, ...]  # frames of each group
+    overlap: int  # frames of each cross-fade (0: cuts)
+    total: int
+    fade_in_end: int  # frames before this are faded from black
+    fade_out_start: int  # frames after this are faded to black
+
+    def overlaps(self) -> list[tuple[int, int]]:
+        return [(s, s + self.overlap) for s in self.starts[1:]] if self.overlap else []
 
 
-class _Texts:
-    """drawtext reads its text from files: no escaping of what people typed."""
+def frames_of(tl: Timeline) -> Frames:
+    import math
 
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.n = 0
-
-    def file(self, text: str) -> str:
-        self.n += 1
-        path = self.workdir / f"text-{self.n:03d}.txt"
-        path.write_text(text, encoding="utf-8")
-        return quote(path)
-
-
-def _font(bold: bool = False) -> str:
-    return quote(locations.font_path(bold=bold))
+    fps = tl.fps
+    starts = tuple(round(g.start_s * fps) for g in tl.groups)
+    lengths = tuple(round(g.duration_s * fps) for g in tl.groups)
+    overlap = round(tl.crossfade_s * fps) if len(tl.groups) > 1 else 0
+    total = tl.frame_count
+    fade_in = math.ceil(tl.fade_s * fps - 1e-9) if tl.fade_s > 0 else 0
+    fade_out = math.floor((tl.duration_s - tl.fade_s) * fps + 1e-9) if tl.fade_s > 0 else total
+    return Frames(starts, lengths, overlap, total, fade_in, fade_out)
 
 
-def _rotate(rotation: int) -> str:
-    return {90: "transpose=clock,", 180: "hflip,vflip,", 270: "transpose=cclock,"}.get(rotation, "")
-
-
-def _fit(v: Visual, w: int, h: int, tag: str) -> str:
-    """Scale a picture into w×h: letterbox ("bars"/"none") or over a blurred copy of itself ("blur")."""
-    if v.fill == "blur":
-        bw, bh = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
-        return (f"split[{tag}a][{tag}b];"
-                f"[{tag}a]scale={bw}:{bh}:force_original_aspect_ratio=increase,crop={bw}:{bh},"
-                f"boxblur=4:2,scale={w}:{h}:flags=bilinear:out_range=tv[{tag}bg];"
-                f"[{tag}b]scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic:out_range=tv[{tag}fg];"
-                f"[{tag}bg][{tag}fg]overlay=(W-w)/2:(H-h)/2,setsar=1")
-    return (f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic:out_range=tv,"
-            f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1")
-
-
-def _ken_burns(v: Visual, w: int, h: int, fps: int) -> tuple[str, str]:
-    """Cover a (1.12 w)×(1.12 h) frame once, then pan a w×h window across it (before, after the loop)."""
-    cw, ch = int(math.ceil(w * 1.12 / 2) * 2), int(math.ceil(h * 1.12 / 2) * 2)
-    n = max(1, round(v.duration_s * fps) - 1)
-    before = f"scale={cw}:{ch}:force_original_aspect_ratio=increase:flags=bicubic:out_range=tv,crop={cw}:{ch},setsar=1"
-    after = f"crop={w}:{h}:x='floor({cw - w}*min(n/{n}\\,1))':y='floor({ch - h}*min(n/{n}\\,1)/2)'"
-    return before, after
-
-
-def _overlays(v: Visual, w: int, h: int, texts: _Texts) -> str:
-    out = ""
-    if v.text and v.kind != "card":
-        out += (f",drawtext=fontfile={_font(True)}:textfile={texts.file(v.text)}:fontsize={max(8, h // 14)}:"
-                f"fontcolor=white:box=1:boxcolor=black@0.55:boxborderw={max(2, h // 60)}:text_align=C:"
-                f"x=(w-text_w)/2:y={h // 12}")
-    if v.lower_third:
-        out += (f",drawtext=fontfile={_font(True)}:textfile={texts.file(v.lower_third)}:fontsize={max(8, h // 20)}:"
-                f"fontcolor=white:box=1:boxcolor=0x1f2a44@0.85:boxborderw={max(2, h // 50)}:"
-                f"x={w // 20}:y={h * 3 // 5}:enable='lt(t,{_num(LOWER_THIRD_S)})'")
-    return out
-
-
-def card_drawtext(text: str, w: int, h: int, texts: _Texts) -> str:
-    lines = text.splitlines() or [""]
-    size = max(8, min(h // 11, int(w / max(8, max(len(x) for x in lines)) * 1.6)))
-    return (f"drawtext=fontfile={_font(True)}:textfile={texts.file(text)}:fontsize={size}:fontcolor=white:"
-            f"line_spacing={size // 3}:text_align=C:x=(w-text_w)/2:y=(h-text_h)/2")
-
-
-def compile_graph(tl: Timeline, workdir: Path) -> tuple[list[str], str]:
-    """The input arguments and the filter graph drawing *tl*'s picture into ``[vout]``."""
-    w, h, fps = tl.width, tl.height, tl.fps
-    texts = _Texts(workdir)
-    inputs: list[str] = []
-    chains: list[str] = []
-    labels_by_group: list[list[str]] = []
-    k = 0
-    for gi, g in enumerate(tl.groups):
-        labels = []
-        for vi, v in enumerate(g.visuals):
-            tag = f"g{gi}v{vi}"
-            n_frames = max(1, round(v.duration_s * fps))
-            _num(n_frames / fps)
-            hold = _num(v.duration_s + 1)
-            tail = f"tpad=stop_mode=clone:stop_duration={hold},trim=end_frame={n_frames},settb=1/{fps},setpts=N,fps={fps}"
-            if v.kind == "card":
-                inputs += ["-f", "lavfi", "-i", f"color=c=0x{''.join(f'{c:02x}' for c in CARD_RGB)}:s={w}x{h}:r={fps}:d={_num(1 / fps)}"]
-                chain = (f"[{k}:v]{card_drawtext(v.text, w, h, texts)},"
-                         f"loop=loop={n_frames - 1}:size=1:start=0,setpts=N/{fps}/TB{_overlays(v, w, h, texts)},{tail}")
-            elif v.kind == "still":
-                inputs += ["-noautorotate", "-i", str(v.source)]
-                if v.ken_burns:
-                    before, after = _ken_burns(v, w, h, fps)
-                    chain = (f"[{k}:v]{_rotate(v.rotation)}{before},loop=loop={n_frames - 1}:size=1:start=0,"
-                             f"setpts=N/{fps}/TB,{after}")
-                else:
-                    chain = (f"[{k}:v]{_rotate(v.rotation)}{_fit(v, w, h, tag)},"
-                             f"loop=loop={n_frames - 1}:size=1:start=0,setpts=N/{fps}/TB")
-                chain += f"{_overlays(v, w, h, texts)},{tail}"
-            elif v.kind == "frames":
-                listing = workdir / f"frames-{tag}.txt"
-                step = 1 / v.fps
-                body = "ffconcat version 1.0\n" + "".join(
-                    f"file {quote(f)}\nduration {_num(step)}\n" for f in v.frames) + f"file {quote(v.frames[-1])}\n"
-                listing.write_text(body, encoding="utf-8")
-                inputs += ["-noautorotate", "-f", "concat", "-safe", "0", "-i", str(listing)]
-                chain = (f"[{k}:v]{_rotate(v.rotation)}{_fit(v, w, h, tag)},"
-                         f"fps={fps}:start_time=0{_overlays(v, w, h, texts)},{tail}")
-            else:  # clip
-                span = (v.duration_s - v.hold_s) * v.speed
-                inputs += ["-noautorotate", "-ss", _num(v.in_s), "-t", _num(span + 2 / fps), "-i", str(v.source)]
-                tonemap = ("zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,"
-                           "zscale=t=bt709:m=bt709:r=tv,format=yuv420p," if v.hdr else "")
-                chain = (f"[{k}:v]{tonemap}setpts=(PTS-STARTPTS)/{_num(v.speed)},fps={fps}:start_time=0,"
-                         f"{_rotate(v.rotation)}{_fit(v, w, h, tag)}{_overlays(v, w, h, texts)},{tail}")
-            chains.append(f"{chain},format=yuv420p[{tag}]")
-            labels.append(f"[{tag}]")
-            k += 1
-        labels_by_group.append(labels)
-
-    if tl.crossfade_s and len(tl.groups) > 1:
-        for gi, labels in enumerate(labels_by_group):
-            if len(labels) == 1:
-                chains.append(f"{labels[0]}settb=1/{fps},fps={fps}[grp{gi}]")
-            else:
-                chains.append(f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0,settb=1/{fps},setpts=N,fps={fps}[grp{gi}]")
-        prev = "[grp0]"
-        for gi in range(1, len(tl.groups)):
-            out = f"[xf{gi}]"
-            chains.append(f"{prev}[grp{gi}]xfade=transition=fade:duration={_num(tl.crossfade_s)}:"
-                          f"offset={_num(tl.groups[gi].start_s)}{out}")
-            prev = out
-        base = prev
-    else:
-        all_labels = [x for labels in labels_by_group for x in labels]
-        if len(all_labels) == 1:
-            chains.append(f"{all_labels[0]}null[base]")
-        else:
-            chains.append(f"{''.join(all_labels)}concat=n={len(all_labels)}:v=1:a=0[base]")
-        base = "[base]"
-
-    post = []
-    if tl.burn_captions:
-        size = max(8, h // 18) if w >= h else max(8, w // 18)
-        for c in tl.captions:
-            post.append(f"drawtext=fontfile={_font(False)}:textfile={texts.file(c.text)}:fontsize={size}:"
-                        f"fontcolor=white:box=1:boxcolor=black@0.6:boxborderw={max(2, size // 4)}:"
-                        f"line_spacing={size // 5}:text_align=C:x=(w-text_w)/2:y=h-text_h-{h // 14}:"
-                        f"enable='between(t,{_num(c.start_s)},{_num(c.end_s - 0.001)})'")
-    if tl.fade_s > 0:
-        post.append(f"fade=t=in:st=0:d={_num(tl.fade_s)}")
-        post.append(f"fade=t=out:st={_num(tl.duration_s - tl.fade_s)}:d={_num(tl.fade_s)}")
-    if tl.logo is not None:
-        inputs += ["-i", str(tl.logo)]
-        lh = max(8, h // 10 // 2 * 2)
-        chains.append(f"[{k}:v]scale=-2:{lh},format=rgba[logo]")
-        chains.append(f"{base}[logo]overlay=W-w-{h // 30}:{h // 30}:format=auto[withlogo]")
-        base = "[withlogo]"
-        k += 1
-    post.append("format=yuv420p")
-    chains.append(f"{base}{','.join(post)}[vout]")
-    return inputs, ";\n".join(chains)
-
-
-# --- sound -------------------------------------------------------------------
-
-
-def _atempo(speed: float) -> str:
-    parts = []
-    s = speed
-    while s > 2.0:
-        parts.append("atempo=2.0")
-        s /= 2.0
-    while s < 0.5:
-        parts.append("atempo=0.5")
-        s /= 0.5
-    if abs(s - 1.0) > 1e-6:
-        parts.append(f"atempo={_num(s)}")
-    return ",".join(parts) + "," if parts else ""
-
-
-def compile_audio(tl: Timeline) -> tuple[list[str], str]:
-    """Inputs and graph mixing the timeline's sound into ``[aout]`` (48 kHz stereo, not yet normalised)."""
-    inputs: list[str] = []
-    chains: list[str] = []
-    voice: list[str] = []
-    others: list[str] = []
-    fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
-    for k, item in enumerate(tl.audio):
-        span = item.duration_s * item.speed
-        inputs += ["-ss", _num(item.in_s), "-t", _num(span), "-i", str(item.source)]
-        delay = round(item.start_s * 1000)
-        chains.append(f"[{k}:a]{fmt},asetpts=PTS-STARTPTS,{_atempo(item.speed)}"
-                      f"atrim=0:{_num(item.duration_s)},volume={_num(item.gain_db)}dB,"
-                      f"adelay={delay}|{delay}[a{k}]")
-        (voice if item.role == "voice" else others).append(f"[a{k}]")
-    k = len(tl.audio)
-    dur = _num(tl.duration_s)
-    inputs += ["-f", "lavfi", "-t", dur, "-i", "anullsrc=r=48000:cl=stereo"]
-    silence = f"[{k}:a]"
-    k += 1
-    parts = [silence, *others]
-    if voice:
-        if len(voice) > 1:
-            chains.append(f"{''.join(voice)}amix=inputs={len(voice)}:normalize=0:duration=longest[voicebus]")
-        else:
-            chains.append(f"{voice[0]}anull[voicebus]")
-        if tl.music is not None:
-            chains.append("[voicebus]asplit[voicemix][voicesc]")
-            parts.append("[voicemix]")
-        else:
-            parts.append("[voicebus]")
-    if tl.music is not None:
-        inputs += ["-stream_loop", "-1", "-i", str(tl.music.source)]
-        chains.append(f"[{k}:a]{fmt},atrim=0:{dur},volume={_num(tl.music.volume_db)}dB[music]")
-        if voice:
-            ratio = max(2.0, min(20.0, abs(tl.music.duck_db) / 1.5))
-            chains.append("[voicesc]apad[voicekey]")  # the key must outlast the music, or the music stops with it
-            chains.append(f"[music][voicekey]sidechaincompress=threshold=0.015:ratio={_num(ratio)}:"
-                          f"attack=30:release=500[ducked]")
-            parts.append("[ducked]")
-        else:
-            parts.append("[music]")
-    chains.append(f"{''.join(parts)}amix=inputs={len(parts)}:normalize=0:duration=first,"
-                  f"apad=whole_dur={dur},atrim=0:{dur}[aout]")
-    return inputs, ";\n".join(chains)
-
-
-def measure_loudness(path: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file, per ITU-R BS.1770.
-
-    ffmpeg's ``ebur128`` meter (true peak by oversampling) reads a minute of sound in
-    about 0.4 s, where loudnorm's scan, which resamples to 192 kHz, takes 2.6 s."""
-    cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path),
-           "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    summary = res.stderr.rpartition("Summary:")[2]
-    loud = re.search(r"\bI:\s+(-?inf|-?[0-9.]+)\s+LUFS", summary)
-    peak = re.search(r"\bPeak:\s+(-?inf|-?[0-9.]+)\s+dBFS", summary)
-    if res.returncode or not loud or not peak:
-        raise RenderError(_("Could not measure the loudness of {file}.").format(file=path),
-                          _("Run `cagette doctor` to check ffmpeg."))
-    return float(loud.group(1)), float(peak.group(1))
-
-
-def render_audio(tl: Timeline, workdir: Path, progress: Progress | None = None) -> Path:
-    """Mix the sound, then bring it to the timeline's loudness target; returns a WAV file."""
-    progress = progress or silent()
-    raw = workdir / "mix-raw.wav"
-    inputs, graph = compile_audio(tl)
-    _run([ffmpeg_exe(), "-nostdin", "-y", "-hide_banner", "-v", "error", *inputs, "-filter_complex", graph,
-          "-map", "[aout]", "-c:a", "pcm_f32le", "-ar", "48000", str(raw)], None, progress)
-    loud, _peak = measure_loudness(raw)
-    out = workdir / "mix.wav"
-    if not math.isfinite(loud) or loud < -69:
-        os.replace(raw, out)  # silence: nothing to normalise
-        return out
-    gain = tl.loudness_lufs - loud
-    limit = 10 ** (LIMIT_DB / 20)
-    for _attempt in range(3):
-        progress.check()
-        _run([ffmpeg_exe(), "-nostdin", "-y", "-hide_banner", "-v", "error", "-i", str(raw), "-af",
-              f"volume={_num(gain)}dB,alimiter=limit={_num(limit)}:level=false:attack=5:release=60:latency=true",
-              "-c:a", "pcm_f32le", str(out)], None, progress)
-        now, _peak = measure_loudness(out)
-        if abs(now - tl.loudness_lufs) <= 0.3:
+def widen(tl: Timeline, a: int, b: int) -> tuple[int, int]:
+    """The stretch [a, b) widened so that it neither starts nor ends inside a cross-fade or a fade."""
+    f = frames_of(tl)
+    for _round in range(len(tl.groups) + 3):
+        before = (a, b)
+        for s, e in f.overlaps():
+            if s < a < e:
+                a = s
+            if s < b < e:
+                b = e
+        if 0 < a < f.fade_in_end:
+            a = 0
+        if f.fade_out_start < a < f.total:
+            a = f.fade_out_start
+        if (a, b) == before:
             break
-        gain += tl.loudness_lufs - now
+    return a, min(b, f.total)
+
+
+def _pieces(tl: Timeline, gi: int, la: int, lb: int) -> list[tuple[int, int, int]]:
+    """(piece, first, end) frames of group *gi* within its own frames [la, lb)."""
+    out = []
+    at = 0
+    for vi, v in enumerate(tl.groups[gi].visuals):
+        n = max(1, round(v.duration_s * tl.fps))
+        lo, hi = max(la, at), min(lb, at + n)
+        if lo < hi:
+            out.append((vi, lo - at, hi - at))
+        at += n
     return out
 
 
-# --- running ffmpeg -----------------------------------------------------------------
+def compile_window(tl: Timeline, workdir: Path | Workdir, a: int = 0, b: int | None = None) -> tuple[list[str], str]:
+    """The input arguments and the filter graph drawing timeline frames [a, b) into ``[vout]``."""
+    work = workdir if isinstance(workdir, Workdir) else Workdir(workdir)
+    f = frames_of(tl)
+    b = f.total if b is None else b
+    wa, wb = widen(tl, a, b)
+    fps = tl.fps
+    inputs: list[str] = []
+    chains: list[str] = []
+    groups: list[tuple[int, list[str]]] = []  # (group, labels of its pieces)
+    for gi, (start, length) in enumerate(zip(f.starts, f.lengths, strict=True)):
+        la, lb = max(0, wa - start), min(length, wb - start)
+        if la >= lb:
+            continue
+        labels: list[str] = []
+        for vi, pa, pb in _pieces(tl, gi, la, lb):
+            tag = f"g{len(groups)}v{len(labels)}"  # numbered within the stretch: its graph does not change
+            more, chain = piece_chain(tl.groups[gi].visuals[vi], sum(1 for x in inputs if x == "-i"), tag, tl, work,
+                                      pa, pb)
+            inputs += more
+            chains.append(chain)
+            labels.append(f"[{tag}]")
+        groups.append((lb - la, labels))
+    base = _join(tl, f.overlap, groups, chains)
+    post = "format=yuv420p"
+    t0 = wa / fps
+    for c in tl.burned:
+        if c.end_s - 0.001 > t0 and c.start_s < wb / fps:
+            post += draw_block(c.block, work, f"between(t,{num(c.start_s - t0)},{num(c.end_s - 0.001 - t0)})")
+    if tl.logo is not None and tl.logo_rect is not None:
+        r = tl.logo_rect
+        k = sum(1 for x in inputs if x == "-i")
+        inputs += ["-i", str(work.still(tl.logo))]
+        chains.append(f"[{k}:v]scale={r.w}:{r.h}:flags=bicubic:out_color_matrix={OUT_MATRIX}:out_range=tv,"
+                      f"format=yuva420p[logo]")
+        chains.append(f"{base}[logo]overlay={r.x}:{r.y}:format=yuv420[withlogo]")
+        base = "[withlogo]"
+    if tl.fade_s > 0 and wa < f.fade_in_end:
+        post += f",fade=t=in:st=0:d={num(tl.fade_s)}"
+    if tl.fade_s > 0 and wb > f.fade_out_start:
+        post += f",fade=t=out:st={num(tl.duration_s - tl.fade_s - t0)}:d={num(tl.fade_s)}"
+    if (wa, wb) != (a, b):
+        post += f",trim=start_frame={a - wa}:end_frame={b - wa},setpts=PTS-STARTPTS"
+    chains.append(f"{base}{post},format=yuv420p,{TAGS}[vout]")
+    return inputs, ";\n".join(chains)
 
 
-def _run(cmd: list[str], total_s: float | None, progress: Progress,
-         on_time: Callable[[float], None] | None = None) -> None:
-    """Run ffmpeg; follow ``-progress pipe:1`` when asked; kill it on cancel or Ctrl-C."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if on_time else subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
-    err_lines: list[str] = []
-
-    def drain() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            err_lines.append(line)
-            del err_lines[:-40]
-
-    t = threading.Thread(target=drain, daemon=True)
-    t.start()
-    try:
-        if on_time and proc.stdout is not None:
-            for line in proc.stdout:
-                key, _sep, value = line.strip().partition("=")
-                if key == "out_time_us" and value.lstrip("-").isdigit():
-                    on_time(max(0, int(value)) / 1e6)
-                progress.check()
-        else:
-            while proc.poll() is None:
-                try:
-                    proc.wait(0.1)
-                except subprocess.TimeoutExpired:
-                    progress.check()
-        proc.wait()
-    except BaseException:
-        _kill(proc)
-        raise
-    finally:
-        t.join(2)
-    if proc.returncode:
-        if proc.returncode < 0 and -proc.returncode in (signal.SIGINT, signal.SIGTERM):
-            raise Cancelled(_("Rendering was interrupted."), _("Nothing was kept of the unfinished video."))
-        tail = "".join(err_lines).strip()[-800:]
-        raise RenderError(_("ffmpeg failed: {error}").format(error=tail or proc.returncode),
-                          _("Run `cagette project check` on the project; if it passes, report this message."))
+def _join(tl: Timeline, x: int, groups: list[tuple[int, list[str]]], chains: list[str]) -> str:
+    """Chains joining the pieces: back to back; with cross-fades of *x* frames, each group's last frames
+    blended with the next one's first (the next group drawn over it, its opacity rising frame by frame).
+    Only the frames of a cross-fade go through the blend, so a frame elsewhere is the same whichever
+    stretch draws it. *groups* holds each group's frame count in the stretch and its pieces' labels."""
+    fps = tl.fps
+    if not x:
+        labels = [lab for _n, group in groups for lab in group]
+        chains.append(f"{labels[0]}null[base]" if len(labels) == 1 else
+                      f"{''.join(labels)}concat=n={len(labels)}:v=1:a=0[base]")
+        return "[base]"
+    parts: list[str] = []
+    tail = ""
+    for n, (length, labels) in enumerate(groups):
+        head = x if n > 0 else 0
+        keep = x if n < len(groups) - 1 else 0
+        body = length - head - keep
+        cuts = [(f"h{n}", f"trim=end_frame={x}")] if head else []
+        if body > 0:
+            cuts.append((f"b{n}", f"trim=start_frame={head}:end_frame={head + body},setpts=PTS-STARTPTS"))
+        if keep:
+            cuts.append((f"t{n}", f"trim=start_frame={length - x},setpts=PTS-STARTPTS"))
+        joined = f"concat=n={len(labels)}:v=1:a=0," if len(labels) > 1 else ""
+        split = f",split={len(cuts)}" if len(cuts) > 1 else ""
+        chains.append(f"{''.join(labels)}{joined}settb=1/{fps},setpts=N{split}" + "".join(f"[{c}in]" for c, _f in cuts))
+        for c, filters in cuts:
+            chains.append(f"[{c}in]{filters}[{c}]")
+        if head:
+            chains.append(f"[h{n}]format=yuva420p,fade=t=in:st=0:d={num(x / fps)}:alpha=1[h{n}a]")
+            chains.append(f"{tail}[h{n}a]overlay=0:0:format=yuv420:eof_action=pass,format=yuv420p[x{n}]")
+            parts.append(f"[x{n}]")
+        if body > 0:
+            parts.append(f"[b{n}]")
+        tail = f"[t{n}]"
+    chains.append(f"{''.join(parts)}concat=n={len(parts)}:v=1:a=0,settb=1/{fps},setpts=N[base]" if len(parts) > 1
+                  else f"{parts[0]}null[base]")
+    return "[base]"
 
 
-def _kill(proc: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        proc.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(5)
+def compile_graph(tl: Timeline, workdir: Path | Workdir) -> tuple[list[str], str]:
+    """The input arguments and the filter graph drawing the whole of *tl*'s picture into ``[vout]``."""
+    return compile_window(tl, workdir)
+
+
+def video_args(preset: Preset) -> list[str]:
+    """H.264 with exactly the preset's x264 preset and CRF, yuv420p, tagged BT.709 (limited range)."""
+    return ["-c:v", "libx264", "-preset", preset.x264_preset, "-crf", str(preset.crf), "-pix_fmt", "yuv420p",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+
+
+def audio_args(preset: Preset) -> list[str]:
+    return ["-c:a", "aac", "-b:a", f"{preset.audio_bitrate_k}k", "-ar", "48000"]
 
 
 def encode_args(preset: Preset) -> list[str]:
-    return ["-c:v", "libx264", "-preset", preset.x264_preset, "-crf", str(preset.crf), "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", f"{preset.audio_bitrate_k}k", "-ar", "48000", "-movflags", "+faststart"]
+    return [*video_args(preset), *audio_args(preset), "-movflags", "+faststart"]
 
 
 def render(tl: Timeline, out: Path, preset: Preset, workdir: Path, progress: Progress | None = None) -> Path:
-    """Render *tl* to *out* (MP4). The file appears under its name only once complete."""
+    """Render *tl* to *out* (MP4) with one graph for the whole video. The file appears under its name only
+    once complete."""
     progress = progress or silent()
-    out = Path(out)
+    out = Path(out).absolute()
+    work = Workdir(workdir)
     progress.start(_("Preparing the sound"), None)
-    wav = render_audio(tl, workdir, progress)
-    inputs, graph = compile_graph(tl, workdir)
+    wav = render_audio(tl, work.path, progress)
+    inputs, graph = compile_graph(tl, work)
     audio_index = sum(1 for a in inputs if a == "-i")
-    (workdir / "graph.txt").write_text(graph, encoding="utf-8")
+    (work.path / "graph.txt").write_text(graph, encoding="utf-8")
     part = out.with_name(f".{out.stem}.part{out.suffix}")
     cmd = [ffmpeg_exe(), "-nostdin", "-y", "-hide_banner", "-v", "error", "-nostats", "-progress", "pipe:1",
-           *inputs, "-i", str(wav), "-filter_complex", graph, "-map", "[vout]", "-map", f"{audio_index}:a",
-           *encode_args(preset), "-r", str(tl.fps), "-t", _num(tl.duration_s), "-f", "mp4", str(part)]
+           *inputs, "-i", str(wav), "-/filter_complex", "graph.txt", "-map", "[vout]", "-map", f"{audio_index}:a",
+           *encode_args(preset), "-r", str(tl.fps), "-t", num(tl.duration_s), "-f", "mp4", str(part)]
     progress.start(_("Rendering"), tl.duration_s, "s")
     try:
-        _run(cmd, tl.duration_s, progress, lambda s: progress.update(min(s, tl.duration_s)))
+        run(cmd, progress, lambda s: progress.update(min(s, tl.duration_s)), cwd=work.path)
         os.replace(part, out)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -4,6 +4,17 @@
 truncated or fake file is caught here, naming the file), and returns a
 :class:`MediaInfo`: kind, duration, size, display rotation, frame rate,
 variable frame rate, audio presence and rate, HDR transfer.
+
+It is the one place that decides whether a file is a clip or a still
+(:func:`shot_kind`), for import, :meth:`~cagette.video.project.Project.add_shot`,
+``project check``, the render and the app alike. The decision comes from the
+pictures the file really holds, never from its name or from the container's
+frame count (Matroska and WebM leave it at 0, so a phone's MJPEG recording
+looked like a photo): a picture stream that decodes to two pictures or more
+is a clip; one that decodes to a single picture is a still, whatever the
+container (a JPEG, a PNG, a HEIC photo, a one-frame MP4). Cover art inside a
+sound file (an MP3's attached picture) is not a picture stream: the file is a
+sound.
 """
 
 from __future__ import annotations
@@ -15,7 +26,6 @@ from typing import Any
 from cagette.errors import MediaError
 from cagette.i18n import _
 
-IMAGE_CODECS = {"mjpeg", "png", "webp", "bmp", "tiff", "hevc_image", "heif", "gif", "jpegls", "jpeg2000"}
 HDR_TRANSFERS = {"smpte2084", "arib-std-b67"}
 
 
@@ -34,6 +44,13 @@ class MediaInfo:
     audio_channels: int = 0
     codec: str = ""
     hdr: bool = False
+    matrix: str = ""  # YUV matrix the picture is stored in: "bt709", "bt601", "bt2020", "rgb"; "" untagged
+    full_range: bool = False  # YUV levels 0–255 (JPEG) rather than 16–235
+    announced_s: float = 0.0  # a truncated clip: the duration its container claims (duration_s is what plays)
+
+    @property
+    def truncated(self) -> bool:
+        return self.announced_s > self.duration_s
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -63,6 +80,8 @@ def probe(path: Path) -> MediaInfo:
     if not path.is_file():
         raise MediaError(_("{file} is missing.").format(file=path),
                          _("Put the file back, or remove the shot that uses it."))
+    if is_heif(path):
+        return _probe_heif(path)
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
@@ -75,11 +94,21 @@ def probe(path: Path) -> MediaInfo:
         container.close()
 
 
+def _picture_stream(container: Any) -> Any:
+    """The first video stream that is not cover art (an attached picture), or None."""
+    from av.stream import Disposition
+
+    for stream in container.streams.video:
+        if not stream.disposition & Disposition.attached_pic:
+            return stream
+    return None
+
+
 def _probe_open(path: Path, container: Any) -> MediaInfo:
-    vstreams = list(container.streams.video)
+    v = _picture_stream(container)
     astreams = list(container.streams.audio)
     audio = astreams[0] if astreams else None
-    if not vstreams:
+    if v is None:
         if audio is None:
             raise _unreadable(path, _("no picture and no sound inside"))
         dur = _duration(container, audio)
@@ -87,30 +116,44 @@ def _probe_open(path: Path, container: Any) -> MediaInfo:
             dur = _decode_duration(container, audio)
         return MediaInfo(path, "audio", dur, has_audio=True, audio_rate=audio.rate or 0,
                          audio_channels=audio.channels or 0, codec=audio.codec_context.name)
-    v = vstreams[0]
     codec = v.codec_context.name
-    frame = next(iter(container.decode(video=0)), None)
+    pictures = container.decode(v)
+    frame = next(pictures, None)
     if frame is None:
         raise _unreadable(path, _("no picture could be decoded"))
     rotation = round(-float(getattr(frame, "rotation", 0) or 0)) % 360
     rotation = min((0, 90, 180, 270), key=lambda r: min(abs(r - rotation), 360 - abs(r - rotation)))
-    fmt = getattr(container.format, "name", "")
-    is_image = codec in IMAGE_CODECS and ("image2" in fmt or "_pipe" in fmt or (v.frames or 0) <= 1)
-    if is_image:
-        return MediaInfo(path, "image", 0.0, frame.width, frame.height, rotation, codec=codec)
     dur = _duration(container, v)
+    if next(pictures, None) is None:  # a single picture: a still, whatever the container
+        rate = float(v.average_rate or v.guessed_rate or 0)
+        if dur > 0.5 and rate and dur > 2 / rate:  # it announces more than the one picture it holds
+            raise _unreadable(path, _("it holds only part of its {d:.1f} s (truncated copy)").format(d=dur))
+        return MediaInfo(path, "image", 0.0, frame.width, frame.height, rotation, codec=codec)
+    if dur <= 0:
+        dur = _demux_duration(path, v.index)
     if dur <= 0:
         raise _unreadable(path, _("its duration is unknown"))
     avg = float(v.average_rate or 0)
     base = float(v.base_rate or v.guessed_rate or 0)
     vfr = bool(avg and base and abs(avg - base) / base > 0.05)
     transfer = str(getattr(frame, "color_trc", "") or "").lower()
-    _check_tail(path, container, v, dur)
+    plays = _decodable_end(container, v, dur)
     return MediaInfo(
-        path, "video", dur, frame.width, frame.height, rotation, avg or base, vfr,
+        path, "video", min(dur, plays), frame.width, frame.height, rotation, avg or base, vfr,
         audio is not None, (audio.rate or 0) if audio else 0, (audio.channels or 0) if audio else 0, codec,
         any(t in transfer for t in HDR_TRANSFERS) or transfer in ("16", "18"),
+        *_colour(frame), announced_s=dur if plays < dur - 0.1 else 0.0,
     )
+
+
+def shot_kind(info: MediaInfo) -> str:
+    """``clip`` for a video, ``still`` for a single picture; refuses a sound, naming the file."""
+    if info.kind == "video":
+        return "clip"
+    if info.kind == "image":
+        return "still"
+    raise MediaError(_("{file} is a sound, not a video or a photo.").format(file=info.path),
+                     _("Use it as a scene's voice-over or as the music."))
 
 
 def _detail(exc: BaseException) -> str:
@@ -121,7 +164,7 @@ def _duration(container: Any, stream: Any) -> float:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
-        return container.duration / 1_000_000
+        return float(container.duration) / 1_000_000
     return 0.0
 
 
@@ -134,9 +177,85 @@ def _decode_duration(container: Any, stream: Any) -> float:
     return end
 
 
-def _check_tail(path: Path, container: Any, stream: Any, duration_s: float) -> None:
-    """Refuse a file whose data stops well before its announced duration (a truncated copy)."""
-    size = path.stat().st_size
-    bitrate = container.bit_rate or 0
-    if bitrate and duration_s > 1 and size * 8 < 0.5 * bitrate * duration_s:
-        raise _unreadable(path, _("it holds only part of its {d:.1f} s (truncated copy)").format(d=duration_s))
+def _demux_duration(path: Path, index: int) -> float:
+    """The end of the last packet of stream *index*, read without decoding (a file that announces no duration)."""
+    import av
+
+    end = 0.0
+    with av.open(str(path)) as container:
+        stream = container.streams[index]
+        for packet in container.demux(stream):
+            if packet.pts is not None and packet.time_base is not None:
+                end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+    return end
+
+
+def _colour(frame: Any) -> tuple[str, bool]:
+    """The YUV matrix and range a decoded picture is stored in (from its tags; "" when untagged)."""
+    space = int(getattr(frame, "colorspace", 2) or 2)
+    fmt = frame.format.name
+    matrix = {0: "rgb", 1: "bt709", 5: "bt601", 6: "bt601", 9: "bt2020", 10: "bt2020"}.get(space, "")
+    if fmt.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "pal8", "gray")):
+        matrix = "rgb"
+    full = int(getattr(frame, "color_range", 0) or 0) == 2 or fmt.startswith("yuvj")
+    return matrix, full
+
+
+def _decodable_end(container: Any, stream: Any, duration_s: float) -> float:
+    """Where the picture really stops: the end of the last whole packet that can be read.
+
+    A copy cut short keeps its index (with ``+faststart`` the index comes first), so the container
+    announces the full duration while the data stops earlier. The tail is read first (a seek to
+    the last seconds); only a file whose tail is missing is read from the start."""
+    tb = stream.time_base
+    if tb is None or duration_s <= 0:
+        return duration_s
+    first = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+    frame_s = 1 / float(stream.average_rate or stream.guessed_rate or 25)
+    end = _last_packet_end(container, stream, max(0.0, first + duration_s - 2.0))
+    if end is not None and end >= first + duration_s - 2 * frame_s:
+        return duration_s
+    end = _last_packet_end(container, stream, None)
+    return max(0.0, (end or 0.0) - first)
+
+
+def _last_packet_end(container: Any, stream: Any, seek_s: float | None) -> float | None:
+    import av
+
+    tb = stream.time_base
+    end: float | None = None
+    try:
+        container.seek(int((seek_s or 0.0) / tb) if seek_s else 0, stream=stream, backward=True, any_frame=False)
+        for packet in container.demux(stream):
+            if packet.size == 0 or packet.pts is None or packet.is_corrupt:
+                continue
+            stop = float((packet.pts + (packet.duration or 0)) * tb)
+            end = stop if end is None else max(end, stop)
+    except av.error.FFmpegError:
+        pass  # the data stops here: what was read is what plays
+    return end
+
+
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+
+
+def is_heif(path: Path) -> bool:
+    """A HEIF/HEIC (or AVIF) still, from its first bytes (an ``ftyp`` box with an image brand)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(32)
+    except OSError:
+        return False
+    return len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS
+
+
+def _probe_heif(path: Path) -> MediaInfo:
+    """A HEIC/HEIF photo, read with libheif (pillow-heif): grids of tiles and rotations included."""
+    import pillow_heif
+
+    try:
+        heif = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True)
+        size = heif.size  # upright: libheif applies the picture's own rotation and mirror
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise _unreadable(path, str(exc)[:120]) from None
+    return MediaInfo(path, "image", 0.0, size[0], size[1], 0, codec="heif", matrix="rgb", full_range=True)

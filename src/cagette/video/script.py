@@ -10,11 +10,12 @@ the scene's shots.
 from __future__ import annotations
 
 import re
-import wave
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cagette.video import phrases
 
 MAX_CHARS = 42
 MAX_LINES = 2
@@ -56,89 +57,55 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def wrap(text: str, width: int = MAX_CHARS) -> list[str]:
-    """Greedy word wrap; a word longer than *width* is cut."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        while len(word) > width:
-            if current:
-                lines.append(current)
-                current = ""
-            lines.append(word[:width])
-            word = word[width:]
-        if not current:
-            current = word
-        elif len(current) + 1 + len(word) <= width:
-            current += " " + word
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines
-
-
-def _balance(lines: list[str]) -> list[tuple[str, ...]]:
-    """Group wrapped lines by two; a two-line group is re-balanced so both lines are similar."""
-    groups = []
-    for i in range(0, len(lines), MAX_LINES):
-        chunk = lines[i:i + MAX_LINES]
-        if len(chunk) == 2:
-            words = (chunk[0] + " " + chunk[1]).split()
-            best = chunk
-            best_diff = abs(len(chunk[0]) - len(chunk[1]))
-            for k in range(1, len(words)):
-                a, b = " ".join(words[:k]), " ".join(words[k:])
-                if len(a) <= MAX_CHARS and len(b) <= MAX_CHARS and abs(len(a) - len(b)) < best_diff:
-                    best, best_diff = [a, b], abs(len(a) - len(b))
-            chunk = best
-        groups.append(tuple(chunk))
-    return groups
-
-
-def caption_chunks(text: str) -> list[tuple[str, ...]]:
-    """The script cut into captions of ≤ 2 lines of ≤ 42 characters, sentence by sentence."""
-    out: list[tuple[str, ...]] = []
-    for sentence in sentences(text):
-        out.extend(_balance(wrap(sentence)))
+def _fit_tokens(text: str, width: int) -> list[str]:
+    """Tokens of *text*, a token longer than *width* characters cut into pieces."""
+    out: list[str] = []
+    for tok in phrases.tokens(text):
+        while len(tok) > width:
+            out.append(tok[:width])
+            tok = tok[width:]
+        if tok:
+            out.append(tok)
     return out
+
+
+def caption_chunks(text: str, max_chars: int = MAX_CHARS, max_lines: int = MAX_LINES) -> list[tuple[str, ...]]:
+    """The script cut into captions of ≤ 2 lines of ≤ 42 characters, at phrase boundaries.
+
+    No caption holds a single word unless the whole text is one word."""
+    toks = _fit_tokens(text, max_chars)
+    return [tuple(c) for c in phrases.chunks(toks, max_chars, max_lines, single_ok=len(toks) <= 1)]
 
 
 # --- voice activity -------------------------------------------------------------
 
 
-def read_wav_mono(path: Path) -> tuple[int, Any]:
-    """Samples of a 16-bit WAV as a float numpy array in [-1, 1] (mono), and its rate."""
-    import numpy as np
+def read_wav_mono(path: Path, rate: int = 16000) -> tuple[int, Any]:
+    """Samples of any audio file (a WAV of any sample format, MP3, AAC, Opus...) as mono float32 in
+    [-1, 1] at *rate* Hz, and the rate."""
+    from cagette.video.audio import decode_mono
 
-    with wave.open(str(path), "rb") as wf:
-        rate, ch, width = wf.getframerate(), wf.getnchannels(), wf.getsampwidth()
-        raw = wf.readframes(wf.getnframes())
-    if width == 2:
-        data = np.frombuffer(raw, "<i2").astype("float32") / 32768
-    elif width == 4:
-        data = np.frombuffer(raw, "<i4").astype("float32") / 2**31
-    elif width == 1:
-        data = (np.frombuffer(raw, "u1").astype("float32") - 128) / 128
-    else:
-        data = np.zeros(0, "float32")
-    if ch > 1:
-        data = data.reshape(-1, ch).mean(axis=1)
-    return rate, data
+    return decode_mono(path, rate)
 
 
 def speech_segments(path: Path, frame_s: float = 0.02, min_gap_s: float = 0.35,
                     min_speech_s: float = 0.15) -> list[tuple[float, float]]:
-    """Where the voice speaks in a WAV file: energy above a threshold set from the loud and quiet parts."""
+    """Where the voice speaks in an audio file: energy above a threshold set from the loud and quiet parts."""
+    return voice_facts(path, frame_s, min_gap_s, min_speech_s)[0]
+
+
+def voice_facts(path: Path, frame_s: float = 0.02, min_gap_s: float = 0.35,
+                min_speech_s: float = 0.15) -> tuple[list[tuple[float, float]], float | None]:
+    """The speech segments of a voice-over, and its noise floor (dBFS of its quietest 20 ms frames:
+    what the voice clean-up's denoise removes); ``None`` for a file without sound."""
     import numpy as np
 
-    rate, data = read_wav_mono(path)
+    rate, data = read_wav_mono(path, 48000)
     samples = np.asarray(data)
     hop = max(1, int(rate * frame_s))
     n = len(samples) // hop
     if n == 0:
-        return []
+        return [], None
     frames = samples[: n * hop].reshape(n, hop)
     energy = 10 * np.log10(np.mean(frames.astype("float64") ** 2, axis=1) + 1e-10)
     loud = np.percentile(energy, 95)
@@ -161,15 +128,15 @@ def speech_segments(path: Path, frame_s: float = 0.02, min_gap_s: float = 0.35,
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
-    return [(round(s, 3), round(e, 3)) for s, e in merged if e - s >= min_speech_s]
+    return [(round(s, 3), round(e, 3)) for s, e in merged if e - s >= min_speech_s], float(quiet)
 
 
 # --- timing ------------------------------------------------------------------------
 
 
 def _spread(chunks: Sequence[tuple[str, ...]], spans: Sequence[tuple[float, float]],
-            limit: tuple[float, float]) -> list[Caption]:
-    """Lay *chunks* over *spans* (in order) in proportion to their length, ≥ 1 s each, inside *limit*."""
+            limit: tuple[float, float], cps: float | None = None) -> list[Caption]:
+    """Lay *chunks* over *spans* (in order) in proportion to their length, inside *limit*."""
     if not chunks or not spans:
         return []
     total_speech = sum(e - s for s, e in spans)
@@ -191,67 +158,91 @@ def _spread(chunks: Sequence[tuple[str, ...]], spans: Sequence[tuple[float, floa
         acc += w
         b = at(acc * total_speech / total_w)
         caps.append(Caption(a, b, c))
-    return fix_timing(caps, limit)
+    return fix_timing(caps, limit, cps)
 
 
-def fix_timing(caps: Sequence[Caption], limit: tuple[float, float]) -> list[Caption]:
-    """Make every caption last ≥ 1 s when room allows, in order, without overlaps, inside *limit*."""
+def reading_time(c: Caption, cps: float | None) -> float:
+    """How long *c* must stay on screen: at least 1 s, and its characters at *cps* characters a second."""
+    chars = sum(len(x) for x in c.lines)
+    return max(MIN_CAPTION_S, chars / cps) if cps else MIN_CAPTION_S
+
+
+def fix_timing(caps: Sequence[Caption], limit: tuple[float, float], cps: float | None = None) -> list[Caption]:
+    """Captions in order, without overlaps, inside *limit*, each on screen its reading time when room allows.
+
+    A caption that needs more time than its speech pushes the next ones later; near the end they are
+    pulled back so the last one ends by the limit. When the whole window is too short for every
+    reading time, each caption gets a share of it in proportion to its need."""
     lo, hi = limit
+    if not caps or hi - lo < 0.05:
+        return []
+    need = [reading_time(c, cps) for c in caps]
+    room = hi - lo
+    if sum(need) > room:
+        need = [n * room / sum(need) for n in need]
+    starts: list[float] = []
+    ends: list[float] = []
+    prev = lo
+    for c, n in zip(caps, need, strict=True):
+        start = min(max(c.start_s, lo, prev), hi)
+        starts.append(start)
+        ends.append(max(c.end_s, start + n))
+        prev = ends[-1]
+    nxt = hi
+    for i in reversed(range(len(caps))):
+        ends[i] = min(ends[i], nxt)
+        starts[i] = max(lo, min(starts[i], ends[i] - need[i]))
+        nxt = starts[i]
     out: list[Caption] = []
-    for i, c in enumerate(caps):
-        start = max(c.start_s, lo, out[-1].end_s if out else lo)
-        nxt = caps[i + 1].start_s if i + 1 < len(caps) else hi
-        end = max(c.end_s, start + MIN_CAPTION_S)
-        end = min(end, hi) if i + 1 == len(caps) else min(end, max(nxt, start + MIN_CAPTION_S), hi)
-        if end - start < 0.05:
-            continue
-        # whole milliseconds, never past the limit (rounding up could push the last one out)
-        out.append(Caption(round(start, 3), min(round(end, 3), hi), c.lines))
-    # a caption pushed later than the next one's start: shift the following ones
-    for i in range(1, len(out)):
-        if out[i].start_s < out[i - 1].end_s:
-            out[i] = Caption(out[i - 1].end_s, max(out[i].end_s, out[i - 1].end_s + 0.05), out[i].lines)
-    return [c for c in out if c.end_s <= hi + 1e-6 and c.end_s > c.start_s]
+    for c, a, b in zip(caps, starts, ends, strict=True):
+        a = max(round(a, 3), out[-1].end_s if out else lo)
+        b = min(round(b, 3), hi)  # whole milliseconds, never past the limit
+        if b - a >= 0.05:
+            out.append(Caption(a, b, c.lines))
+    return out
+
+
+def too_fast(caps: Sequence[Caption], cps: float) -> list[Caption]:
+    """Captions shown for less than their reading time at *cps* (1 % slack for the millisecond rounding)."""
+    return [c for c in caps if c.end_s - c.start_s < reading_time(c, cps) * 0.99]
 
 
 def scene_captions(text: str, start_s: float, end_s: float,
-                   speech: Sequence[tuple[float, float]] | None = None) -> list[Caption]:
+                   speech: Sequence[tuple[float, float]] | None = None, cps: float | None = None) -> list[Caption]:
     """Captions of one scene between *start_s* and *end_s* (timeline seconds).
 
     *speech* are the voice's segments already in timeline seconds; without it,
-    the captions are spread evenly over the scene."""
+    the captions are spread evenly over the scene. *cps* is the reading-speed limit."""
     chunks = caption_chunks(text)
     if not chunks:
         return []
     spans = [(max(s, start_s), min(e, end_s)) for s, e in speech or () if min(e, end_s) > max(s, start_s)]
     if not spans:
         spans = [(start_s, end_s)]
-    return _spread(chunks, spans, (start_s, end_s))
+    return _spread(chunks, spans, (start_s, end_s), cps)
 
 
 # --- files ------------------------------------------------------------------------------
 
 
-def _ts(seconds: float, sep: str) -> str:
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+def _cues(caps: Sequence[Caption]) -> list[tuple[float, float, str]]:
+    return [(c.start_s, c.end_s, c.text) for c in caps]
 
 
 def to_srt(caps: Sequence[Caption]) -> str:
-    blocks = [f"{i}\n{_ts(c.start_s, ',')} --> {_ts(c.end_s, ',')}\n{c.text}\n" for i, c in enumerate(caps, 1)]
-    return "\n".join(blocks)
+    from cagette.video import subtitles
+
+    return subtitles.to_srt(_cues(caps))
 
 
 def to_vtt(caps: Sequence[Caption]) -> str:
-    blocks = [f"{_ts(c.start_s, '.')} --> {_ts(c.end_s, '.')}\n{c.text}\n" for c in caps]
-    return "WEBVTT\n\n" + "\n".join(blocks)
+    from cagette.video import subtitles
+
+    return subtitles.to_vtt(_cues(caps))
 
 
 def parse_srt(text: str) -> list[Caption]:
-    """Read an SRT file back (used by tests and by `project check`)."""
+    """Read SRT text back (tests, the benchmark); a malformed block raises ``ValueError``."""
     caps = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.strip().splitlines()
@@ -267,16 +258,36 @@ def parse_srt(text: str) -> list[Caption]:
     return caps
 
 
-def transcript(title: str, scenes: Sequence[tuple[str, str]], footer: str = "") -> str:
-    """A plain-text transcript: the title, then each scene's title and spoken text."""
+def transcript(title: str, scenes: Sequence[Sequence[Any]], footer: str = "", on_screen: str = "[On screen: {text}]",
+               opening: Sequence[str] = (), closing: Sequence[str] = ()) -> str:
+    """A plain-text transcript: the title, then each scene's title, what is written on screen, what is said.
+
+    *scenes* are ``(title, spoken text)`` or ``(title, spoken text, on-screen texts)``; *opening* and
+    *closing* are the texts of the title and end cards; *on_screen* formats written text (translated by
+    the caller, in the video's language)."""
+    def written(texts: Sequence[str]) -> list[str]:
+        out = []
+        for t in texts:
+            lines = [" ".join(line.split()) for line in t.splitlines() if line.strip()]
+            if lines:
+                out.append(on_screen.format(text=" / ".join(lines)))
+        return out
+
     out = [title, "=" * max(3, len(title)), ""]
-    for name, text in scenes:
+    if opening:
+        out += [*written(opening), ""]
+    for scene in scenes:
+        name, text = scene[0], scene[1]
+        shown = scene[2] if len(scene) > 2 else ()
         if name:
             out.append(name)
             out.append("-" * max(3, len(name)))
+        out.extend(written(shown))
         if text.strip():
             out.append(re.sub(r"\s+", " ", text).strip())
         out.append("")
+    if closing:
+        out += [*written(closing), ""]
     if footer:
         out.append(footer)
     return "\n".join(out).rstrip() + "\n"
