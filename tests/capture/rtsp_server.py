@@ -18,7 +18,8 @@ from pathlib import Path
 
 
 class RtspTestServer:
-    def __init__(self, tmp: Path, port: int, size: str = "320x240", fps: int = 15) -> None:
+    def __init__(self, tmp: Path, port: int, size: str = "320x240", fps: int = 15, source: str = "") -> None:
+        """*source* is a lavfi graph to send instead of ``testsrc2`` (e.g. pictures carrying their numbers)."""
         import imageio_ffmpeg
 
         self.port = port
@@ -29,7 +30,7 @@ class RtspTestServer:
         self.sdp_file = tmp / "stream.sdp"
         self.encoder = subprocess.Popen(
             [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-re", "-f", "lavfi", "-i",
-             f"testsrc2=size={size}:rate={fps}", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+             source or f"testsrc2=size={size}:rate={fps}", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
              "-g", str(fps), "-pix_fmt", "yuv420p", "-f", "rtp", "-sdp_file", str(self.sdp_file),
              f"rtp://127.0.0.1:{udp_port}?pkt_size=1200"], stdin=subprocess.DEVNULL)
         self.listener = socket.socket()

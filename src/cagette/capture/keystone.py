@@ -3,8 +3,12 @@
 The paper stage carries four markers (dictionary 4x4_50, ids 0 to 3) whose
 centres the kit's ``params.toml`` gives in millimetres. When the four are
 visible, :func:`correct` maps them back to a flat rectangle: the stage seen
-from straight above, cropped to the markers' centres, whatever the phone's
-tilt.
+from straight above, whatever the phone's tilt, cropped to the paper stage
+when ``params.toml`` has a ``[stage]`` table (else to the markers' centres).
+
+A kit's ``params.toml`` measures y towards the back of the box, up on the
+framing card (``[stage] y_axis = "up"``); pictures run y downwards, so such
+marker positions are turned over on reading: marker 0 stays top-left.
 """
 
 from __future__ import annotations
@@ -22,15 +26,24 @@ MARKER_IDS = (0, 1, 2, 3)
 
 @dataclass(frozen=True)
 class StageMarkers:
-    """Centres of markers 0–3 on the stage, in millimetres (x right, y down)."""
+    """Centres of markers 0–3 on the stage, in millimetres (x right, y down), and the part of the stage
+    to keep (x0, y0, x1, y1) in the same frame; by default the rectangle of the centres."""
 
     centres_mm: dict[int, tuple[float, float]]
+    crop_mm: tuple[float, float, float, float] | None = None
+
+    @property
+    def box_mm(self) -> tuple[float, float, float, float]:
+        if self.crop_mm is not None:
+            return self.crop_mm
+        xs = [c[0] for c in self.centres_mm.values()]
+        ys = [c[1] for c in self.centres_mm.values()]
+        return min(xs), min(ys), max(xs), max(ys)
 
     @property
     def size_mm(self) -> tuple[float, float]:
-        xs = [c[0] for c in self.centres_mm.values()]
-        ys = [c[1] for c in self.centres_mm.values()]
-        return max(xs) - min(xs), max(ys) - min(ys)
+        x0, y0, x1, y1 = self.box_mm
+        return x1 - x0, y1 - y0
 
     @classmethod
     def rectangle(cls, width_mm: float, height_mm: float) -> StageMarkers:
@@ -94,7 +107,14 @@ def read_markers(path: Path) -> StageMarkers:
             _("{path} gives no position for marker(s) {ids}.").format(path=path, ids=", ".join(map(str, missing))),
             _("It needs a [markers] table with the centres of markers 0, 1, 2 and 3 in millimetres."),
         )
-    return StageMarkers({i: centres[i] for i in MARKER_IDS})
+    raw = data.get("stage")
+    stage: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    flip = -1.0 if stage.get("y_axis") == "up" else 1.0
+    crop = None
+    w, d = stage.get("width_mm"), stage.get("depth_mm")
+    if isinstance(w, (int, float)) and isinstance(d, (int, float)) and 0 < w < 10_000 and 0 < d < 10_000:
+        crop = (-w / 2, -d / 2, w / 2, d / 2)  # centred on the origin, as a kit writes it
+    return StageMarkers({i: (centres[i][0], flip * centres[i][1]) for i in MARKER_IDS}, crop)
 
 
 def detect(image: Any) -> dict[int, tuple[float, float]]:
@@ -119,16 +139,15 @@ def homography(found: dict[int, tuple[float, float]], stage: StageMarkers, px_pe
     import cv2
     import numpy as np
 
-    xs = [c[0] for c in stage.centres_mm.values()]
-    ys = [c[1] for c in stage.centres_mm.values()]
+    x0, y0, _x1, _y1 = stage.box_mm
     src = np.array([found[i] for i in MARKER_IDS], np.float32)
-    dst = np.array([((stage.centres_mm[i][0] - min(xs)) * px_per_mm, (stage.centres_mm[i][1] - min(ys)) * px_per_mm)
+    dst = np.array([((stage.centres_mm[i][0] - x0) * px_per_mm, (stage.centres_mm[i][1] - y0) * px_per_mm)
                     for i in MARKER_IDS], np.float32)
     return cv2.getPerspectiveTransform(src, dst)
 
 
 def correct(image: Any, stage: StageMarkers, width_px: int | None = None) -> Any | None:
-    """The stage seen from above, cropped to the markers' centres; None
+    """The stage seen from above, cropped to :attr:`StageMarkers.box_mm`; None
     unless all four markers are visible."""
     import cv2
 

@@ -2,8 +2,8 @@
 
 ``cagette capture phone PROJECT`` serves one small page. The phone opens its
 URL (printed with a QR code), picks or films a clip, a photo or a sound
-through ``<input type=file capture>``, chooses the scene and uploads. The
-server:
+through ``<input type=file capture>``, chooses the scene — or a new one, named
+or not, made by import's rule — and uploads. The server:
 
 * requires the random token the URL carries (403 without it);
 * streams the body to a temporary file (never whole in memory), stopping at
@@ -11,7 +11,8 @@ server:
 * probes the real media type from the bytes (magic numbers, then PyAV for
   containers), whatever the file's name says;
 * hands the file to the project API: clips and photos become shots of the
-  scene in ``rushes/``, a sound becomes the scene's voice-over.
+  scene in ``rushes/``, a sound becomes the scene's voice-over; a new scene is
+  made only for a file that was kept.
 
 A refused upload leaves nothing on disk.
 """
@@ -19,8 +20,6 @@ A refused upload leaves nothing on disk.
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 import os
 import re
 import secrets
@@ -31,13 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cagette.documents import templates
 from cagette.errors import CagetteError, CaptureError
 from cagette.i18n import _
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+
     from cagette.video.project import Project
 
 CHUNK = 256 * 1024
+NEW_SCENE = "+new"  # the page's choice "a new scene" (a slug never holds '+')
+MAX_SCENE_NAME = 120  # characters of a new scene's name typed on the phone
 
 
 # -- media type from the bytes -------------------------------------------------------
@@ -111,6 +116,21 @@ def probe_ok(path: Path, kind: str) -> bool:
         return False
 
 
+def sniff_file(path: Path, head: bytes) -> Sniffed | None:
+    """The type of an uploaded file from its bytes, checked by decoding it; None when it is not usable media.
+
+    A phone's sound recorder often writes an MP4 container (brand ``isom`` or ``mp42``, not ``M4A``): an
+    MP4-family file with no picture but a sound is a sound."""
+    kind = sniff(head)
+    if kind is None:
+        return None
+    if probe_ok(path, kind.kind):
+        return kind
+    if kind.kind == "video" and kind.ext in (".mp4", ".m4v", ".mov", ".3gp") and probe_ok(path, "audio"):
+        return Sniffed("audio", ".m4a")
+    return None
+
+
 def safe_stem(name: str) -> str:
     stem = Path(name.replace("\\", "/")).name
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
@@ -144,6 +164,8 @@ def _texts(lang: str) -> dict[str, str]:
             "intro": _("Film or choose a clip, a photo or a sound, pick its scene, then send it."),
             "file": _("File"),
             "scene": _("Scene"),
+            "new_scene": _("New scene"),
+            "scene_name": _("Name of the new scene (optional)"),
             "send": _("Send"),
             "sending": _("Sending… {pct} %"),
             "done": _("Received: {name}"),
@@ -154,7 +176,21 @@ def _texts(lang: str) -> dict[str, str]:
         }
 
 
-def _lang_of(request: Any) -> str:
+def scene_choices(scenes: Any) -> list[tuple[str, str]]:
+    """The page's scene choices: (slug, "2. Title") for each scene, in order."""
+    return [(s.slug, f"{i}. {s.title or s.slug}") for i, s in enumerate(scenes, 1)]
+
+
+def new_scene_name(typed: str) -> str:
+    """A new scene's name as typed on the phone, on one line, without control characters; refused when long."""
+    name = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", typed).split())
+    if len(name) > MAX_SCENE_NAME:
+        raise UploadRefused(_("The scene's name is too long: {n} characters at most.").format(n=MAX_SCENE_NAME),
+                            _("Give it a shorter name."))
+    return name
+
+
+def _lang_of(request: Request) -> str:
     wanted = request.query_params.get("lang", "")
     if wanted in ("fr", "en"):
         return wanted
@@ -162,152 +198,128 @@ def _lang_of(request: Any) -> str:
     return "en" if accept.startswith("en") else "fr"
 
 
-PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:0;padding:1rem;max-width:32rem;margin:auto;background:#fafaf7;color:#222}}
-h1{{font-size:1.4rem}} label{{display:block;margin:1rem 0 .3rem;font-weight:600}}
-select,input,button{{font-size:1.1rem;width:100%;box-sizing:border-box;padding:.6rem}}
-button{{margin-top:1.2rem;background:#1d5fa8;color:#fff;border:0;border-radius:.4rem}}
-progress{{width:100%;height:1.4rem;margin-top:1rem}}
-#msg{{margin-top:1rem;font-size:1.05rem;min-height:1.5rem}} .err{{color:#b00020}} .ok{{color:#1b7a2d}}
-nav{{text-align:right}}
-</style></head><body>
-<nav><a href="?k={token}&lang=fr">FR</a> · <a href="?k={token}&lang=en">EN</a></nav>
-<h1>{title}</h1><p>{intro}</p>
-<form id="form" onsubmit="return false">
-<label for="file">{file}</label>
-<input id="file" name="file" type="file" accept="video/*,image/*,audio/*" capture="environment">
-<label for="scene">{scene}</label>
-<select id="scene" name="scene">{options}</select>
-<button id="send" type="submit">{send}</button>
-</form>
-<progress id="bar" max="100" value="0" hidden></progress>
-<div id="msg" role="status" aria-live="polite"></div>
-<script>
-const T = {texts};
-const MAX = {max_bytes};
-const token = {token_js};
-const msg = document.getElementById("msg"), bar = document.getElementById("bar");
-function say(text, cls) {{ msg.textContent = text; msg.className = cls || ""; }}
-document.getElementById("send").addEventListener("click", () => {{
-  const f = document.getElementById("file").files[0];
-  if (!f) {{ say(T.choose, "err"); return; }}
-  if (f.size > MAX) {{ say(T.toobig, "err"); return; }}
-  const scene = document.getElementById("scene").value;
-  const xhr = new XMLHttpRequest();
-  xhr.open("POST", "upload?k=" + encodeURIComponent(token) + "&scene=" + encodeURIComponent(scene)
-           + "&name=" + encodeURIComponent(f.name) + "&lang={lang}");
-  xhr.setRequestHeader("Content-Type", "application/octet-stream");
-  bar.hidden = false; bar.value = 0;
-  xhr.upload.onprogress = (e) => {{ if (e.lengthComputable) {{
-    const pct = Math.round(100 * e.loaded / e.total); bar.value = pct;
-    say(T.sending.replace("{{pct}}", pct)); }} }};
-  xhr.onload = () => {{
-    let r = {{}}; try {{ r = JSON.parse(xhr.responseText); }} catch (e) {{}}
-    if (xhr.status === 200) {{ bar.value = 100; say(T.done.replace("{{name}}", r.name || f.name), "ok"); }}
-    else {{ say(r.message || T.failed.replace("{{error}}", xhr.status), "err"); }}
-  }};
-  xhr.onerror = () => say(T.network, "err");
-  xhr.send(f);
-}});
-</script></body></html>
-"""
 
 
-def build_app(project: Project, config: PhoneConfig) -> Any:
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-    from starlette.routing import Route
+class _Routes:
+    """The page and the upload of one project: what :func:`build_app` routes to."""
 
-    staging = project.root / ".cagette" / "uploads"
-    upload_lock = threading.Lock()
+    def __init__(self, project: Project, config: PhoneConfig) -> None:
+        self.project, self.config = project, config
+        self.staging = project.meta_dir / "uploads"
+        self.upload_lock = threading.Lock()
 
-    def allowed(request: Request) -> bool:
-        return secrets.compare_digest(request.query_params.get("k", ""), config.token)
+    def allowed(self, request: Request) -> bool:
+        return secrets.compare_digest(request.query_params.get("k", ""), self.config.token)
 
-    async def page(request: Request) -> Response:
-        if not allowed(request):
+    async def page(self, request: Request) -> Response:
+        from starlette.responses import HTMLResponse, PlainTextResponse
+
+        if not self.allowed(request):
             return PlainTextResponse("403 Forbidden", status_code=403)
         lang = _lang_of(request)
         texts = _texts(lang)
-        texts["toobig"] = texts["toobig"].format(mb=config.max_bytes // (1024 * 1024))
-        scenes = project.reload().scenes
-        options = "".join(f'<option value="{html.escape(s.slug)}">{i}. {html.escape(s.title or s.slug)}</option>'
-                          for i, s in enumerate(scenes, 1))
-        body = PAGE.format(lang=lang, title=html.escape(texts["title"]), intro=html.escape(texts["intro"]),
-                           file=html.escape(texts["file"]), scene=html.escape(texts["scene"]),
-                           send=html.escape(texts["send"]), options=options, token=html.escape(config.token),
-                           token_js=json.dumps(config.token), max_bytes=config.max_bytes,
-                           texts=json.dumps(texts, ensure_ascii=False).replace("</", "<\\/"))
+        texts["toobig"] = texts["toobig"].format(mb=self.config.max_bytes // (1024 * 1024))
+        choices = [*scene_choices(self.project.reload().scenes), (NEW_SCENE, texts["new_scene"])]
+        body = templates("cagette.capture").get_template("phone.html").render(
+            lang=lang, texts=texts, choices=choices, token=self.config.token, new_scene=NEW_SCENE,
+            max_name=MAX_SCENE_NAME, max_bytes=self.config.max_bytes)
         return HTMLResponse(body, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
-    def refuse(status: int, message: str) -> JSONResponse:
+    def refuse(self, status: int, message: str) -> JSONResponse:
+        from starlette.responses import JSONResponse
+
         return JSONResponse({"ok": False, "message": message}, status_code=status)
 
-    async def upload(request: Request) -> Response:
-        if not allowed(request):
+    async def upload(self, request: Request) -> Response:
+        from starlette.responses import PlainTextResponse
+
+        if not self.allowed(request):
             return PlainTextResponse("403 Forbidden", status_code=403)
         from cagette.i18n import language
 
         with language(_lang_of(request)):
-            return await _upload(request)
+            return await self._upload(request)
 
-    async def _upload(request: Request) -> Response:
-        mb = config.max_bytes // (1024 * 1024)
+    def destination(self, request: Request) -> tuple[bool, str]:
+        """Where an upload goes, checked before its body is read: (False, an existing scene), or (True, the
+        name typed for a new scene, maybe empty). A new scene follows import's rule
+        (:meth:`~cagette.video.self.project.ProjectData.scene_target`): a name already given finds its scene."""
+        if request.query_params.get("new") == "1":
+            typed = new_scene_name(request.query_params.get("title", ""))
+            if typed:
+                self.project.reload().scene_target(typed)  # a name with no letter, a position too far: refused
+            return True, typed
         scene = request.query_params.get("scene", "")
+        try:
+            self.project.reload().scene(scene)
+        except CagetteError:
+            raise UploadRefused(_("Unknown scene {scene!r}.").format(scene=scene),
+                                _("Reload the page to see the project's scenes.")) from None
+        return False, scene
+
+    async def _upload(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import JSONResponse
+
+        mb = self.config.max_bytes // (1024 * 1024)
         name = request.query_params.get("name", "upload")
         try:
-            project.reload().scene(scene)
-        except CagetteError:
-            return refuse(400, _("Unknown scene {scene!r}.").format(scene=scene))
+            new, scene = self.destination(request)
+        except CagetteError as exc:
+            return self.refuse(400, exc.message)
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > config.max_bytes:
-            return refuse(413, _("This file is too big: the limit is {mb} MB.").format(mb=mb))
-        staging.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="up-", dir=staging))
+        if declared and declared.isdigit() and int(declared) > self.config.max_bytes:
+            return self.refuse(413, _("This file is too big: the limit is {mb} MB.").format(mb=mb))
+        self.staging.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="up-", dir=self.staging))
         tmp = work / "body"
         size = 0
         try:
             with open(tmp, "wb") as fh:
                 async for chunk in request.stream():
                     size += len(chunk)
-                    if size > config.max_bytes:
-                        return refuse(413, _("This file is too big: the limit is {mb} MB.").format(mb=mb))
+                    if size > self.config.max_bytes:
+                        return self.refuse(413, _("This file is too big: the limit is {mb} MB.").format(mb=mb))
                     await run_in_threadpool(fh.write, chunk)
             if size == 0:
-                return refuse(400, _("The file is empty."))
+                return self.refuse(400, _("The file is empty."))
             with open(tmp, "rb") as rfh:
                 head = rfh.read(512)
-            kind = sniff(head)
-            if kind is None or not await run_in_threadpool(probe_ok, tmp, kind.kind):
-                return refuse(415, _("{name} is not a video, a photo or a sound that cagette can read.").format(
+            kind = await run_in_threadpool(sniff_file, tmp, head)
+            if kind is None:
+                return self.refuse(415, _("{name} is not a video, a photo or a sound that cagette can read.").format(
                     name=name))
             final = work / (safe_stem(name) + kind.ext)
             os.replace(tmp, final)
 
-            def store() -> str:
-                with upload_lock:
+            def store() -> tuple[str, str, str]:
+                with self.upload_lock:
+                    # a new scene is made once the file is known to be usable media (none for a refused one)
+                    slug = self.project.ensure_scene(scene or str(len(self.project.reload().scenes) + 1)) if new else scene
                     if kind.kind == "audio":
-                        project.set_voiceover(scene, final)
-                        return f"audio/voice-{project.data.scene(scene).slug}.wav"
-                    shot = project.add_shot(scene, final)
-                    return shot.source
+                        self.project.set_voiceover(slug, final)
+                        return slug, f"audio/voice-{self.project.data.scene(slug).slug}.wav", "audio"
+                    shot = self.project.add_shot(slug, final)  # clip or still: decided from its pictures
+                    return slug, shot.source, "video" if shot.kind == "clip" else "image"
 
             try:
-                stored = await run_in_threadpool(store)
+                slug, stored, stored_kind = await run_in_threadpool(store)
             except CagetteError as exc:
-                return refuse(422, exc.message)
+                return self.refuse(422, exc.message)
             return JSONResponse({"ok": True, "name": Path(stored).name, "path": stored, "size": size,
-                                 "kind": kind.kind})
+                                 "kind": stored_kind, "scene": slug,
+                                 "scenes": scene_choices(self.project.reload().scenes)})
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    return Starlette(routes=[Route("/", page), Route("/upload", upload, methods=["POST"])])
+
+
+def build_app(project: Project, config: PhoneConfig) -> Any:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    routes = _Routes(project, config)
+    return Starlette(routes=[Route("/", routes.page), Route("/upload", routes.upload, methods=["POST"])])
 
 
 class PhoneServer:

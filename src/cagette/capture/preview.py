@@ -10,10 +10,11 @@ view had no time for are simply not shown.
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from cagette.capture.clock import SYSTEM, Clock
 
 if TYPE_CHECKING:
     from cagette.capture.recorder import FrameHub
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 
 class Preview:
     def __init__(self, hub: FrameHub, width: int = 320, fps: float = 12.0,
-                 transform: Callable[[Any], Any] | None = None) -> None:
+                 transform: Callable[[Any], Any] | None = None, clock: Clock = SYSTEM) -> None:
         self.hub = hub
+        self.clock = clock
         self.width = width
         self.fps = fps
         self.transform = transform  # e.g. onion skin or keystone, applied to the small image
@@ -61,33 +63,37 @@ class Preview:
             return self._index, self._image
 
     def _run(self) -> None:
-        import cv2
-
         period = 1.0 / self.fps
-        next_t = time.monotonic()
+        next_t = self.clock.now()
         while not self._stop.is_set():
             frame = self.hub.latest()
             if frame is not None and frame.index != self._index:
-                if frame.kind == "jpeg":
-                    # decode at reduced size straight away: much cheaper
-                    import numpy as np
-
-                    img = cv2.imdecode(np.frombuffer(frame.data, np.uint8), cv2.IMREAD_REDUCED_COLOR_2)
-                else:
-                    img = frame.data
-                if img is not None:
-                    h, w = img.shape[:2]
-                    if w > self.width:
-                        img = cv2.resize(img, (self.width, max(1, h * self.width // w)), interpolation=cv2.INTER_AREA)
-                    if self.transform is not None:
-                        img = self.transform(img)
-                    with self._lock:
-                        self._image, self._index = img, frame.index
-                    self.shown += 1
-                    self.times.append(time.monotonic())
+                self._show(frame)
             next_t += period
-            wait = next_t - time.monotonic()
-            if wait < 0:
-                next_t = time.monotonic()
+            wait = next_t - self.clock.now()
+            if wait < 0:  # late (a slow transform): start a new period, never catch up with a burst
+                next_t = self.clock.now()
                 wait = 0
-            self._stop.wait(wait)
+            self.clock.wait(self._stop, wait)
+
+    def _show(self, frame: Any) -> None:
+        import cv2
+
+        if frame.kind == "jpeg":
+            # decode at reduced size straight away: much cheaper
+            import numpy as np
+
+            img = cv2.imdecode(np.frombuffer(frame.data, np.uint8), cv2.IMREAD_REDUCED_COLOR_2)
+        else:
+            img = frame.data
+        if img is None:
+            return
+        h, w = img.shape[:2]
+        if w > self.width:
+            img = cv2.resize(img, (self.width, max(1, h * self.width // w)), interpolation=cv2.INTER_AREA)
+        if self.transform is not None:
+            img = self.transform(img)
+        with self._lock:
+            self._image, self._index = img, frame.index
+        self.shown += 1
+        self.times.append(self.clock.now())

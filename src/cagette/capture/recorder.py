@@ -58,6 +58,7 @@ class FrameHub:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.finished = threading.Event()
+        self.live_since: float | None = None  # time.monotonic() of the first frame
 
     def subscribe(self) -> queue.Queue[Frame | None]:
         q: queue.Queue[Frame | None] = queue.Queue()
@@ -94,6 +95,8 @@ class FrameHub:
         try:
             for frame in self.source.frames():
                 with self._new:
+                    if self.live_since is None:
+                        self.live_since = frame.time_s
                     self._latest = frame
                     subs = list(self._subs)
                     self._new.notify_all()
@@ -443,7 +446,7 @@ class Recorder:
                 delay = src.backoff_start_s
             if self._stop.is_set() or progress.cancelled:
                 break
-            if left is not None and time.monotonic() - start >= duration_s - 0.2:  # type: ignore[operator]
+            if duration_s is not None and time.monotonic() - start >= duration_s - 0.2:
                 break
             if proc.returncode != 0:
                 src.stats.errors.append(err.strip()[-300:])

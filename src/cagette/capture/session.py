@@ -32,7 +32,7 @@ SCRATCH_PREFIX = "capture-"
 
 
 def scratch_root(project: Project) -> Path:
-    return project.root / ".cagette"
+    return project.meta_dir
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,15 @@ def record_scene(project: Project, location: str, scene: str, *, duration_s: flo
                  fps: float = 0.0, progress: Progress | None = None,
                  stop: threading.Event | None = None, on_recorder: Any = None) -> SceneRecording:
     """Record *location* into *scene*'s shots. Stops after *duration_s* or when
-    *stop* is set; cancelling *progress* keeps nothing."""
-    slug = project.data.scene(scene).slug
+    *stop* is set; cancelling *progress* keeps nothing.
+
+    *scene* follows import's rule (:meth:`~cagette.video.project.ProjectData.scene_target`):
+    a new slug or the next position names a scene that is created when the
+    recording is added, so a recording that fails creates no scene."""
+    from cagette.video.project import SceneTarget
+
+    target: SceneTarget = project.data.scene_target(scene)
+    slug = target.slug
     source = open_source(location, fps)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     work = scratch_root(project) / f"{SCRATCH_PREFIX}{stamp}-{slug}"
@@ -72,10 +79,11 @@ def record_scene(project: Project, location: str, scene: str, *, duration_s: flo
     kept = discard = False
     try:
         with lock:
-            atomic_write_text(work / "info.json", json.dumps({"scene": slug, "source": location, "started": stamp}))
-            target = work / f"{slug}-{stamp}.mkv"
-            result = recorder.run(target, duration_s, progress)
-            shot = project.add_shot(slug, target)
+            atomic_write_text(work / "info.json", json.dumps({"scene": slug, "title": target.title,
+                                                              "source": location, "started": stamp}))
+            rush = work / f"{slug}-{stamp}.mkv"
+            result = recorder.run(rush, duration_s, progress)
+            shot = project.add_shot(project.ensure_scene(target), rush)
             kept = True
     except (KeyboardInterrupt, Cancelled):
         discard = True  # the user cancelled: keep nothing
@@ -124,18 +132,20 @@ def pending(project: Project) -> list[Path]:
 
 
 def recover(project: Project) -> list[Recovered]:
-    """Turn the segments of interrupted recordings into shots of their scenes."""
+    """Turn the segments of interrupted recordings into shots of their scenes (a scene that the
+    recording was to create, or that was removed since, is created)."""
+    from cagette.video.project import SceneTarget, slugify
+
     out = []
     for work in pending(project):
         try:
             info = json.loads((work / "info.json").read_text(encoding="utf-8"))
-            slug = str(info["scene"])
+            slug = slugify(str(info["scene"]), "scene")  # a name for files, whatever the file says
         except (OSError, ValueError, KeyError):
             out.append(Recovered(work.name, "", None, 0, _("no info.json: not a cagette recording")))
             continue
         target = work / f"{slug}-{info.get('started', 'recovered')}-recovered.mkv"
         try:
-            project.data.scene(slug)
             if read_jpeg_segments(work):
                 frames = join_jpeg_segments(work, target)
             else:
@@ -146,7 +156,8 @@ def recover(project: Project) -> list[Recovered]:
                     continue
                 concat_segments(segments, target)
                 frames = _count(target)
-            shot = project.add_shot(slug, target)
+            scene = SceneTarget(slug, str(info.get("title", "") or slug), new=True)  # made again if it is gone
+            shot = project.add_shot(project.ensure_scene(scene), target)
         except CagetteError as exc:
             target.unlink(missing_ok=True)
             out.append(Recovered(work.name, slug, None, 0, exc.message))

@@ -20,13 +20,13 @@ import hashlib
 import http.client
 import socket
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cagette.capture.clock import SYSTEM, Clock
 from cagette.capture.mjpeg import MultipartError, MultipartParser, boundary_from_content_type
 from cagette.errors import CaptureError
 from cagette.i18n import _
@@ -36,7 +36,7 @@ from cagette.i18n import _
 class Frame:
     data: Any  # bytes (jpeg) or a numpy BGR array (raw)
     kind: str  # "jpeg" | "raw"
-    time_s: float  # time.monotonic() at arrival
+    time_s: float  # the source's clock at arrival (time.monotonic() unless a test drives it)
     index: int  # 0, 1, 2... in arrival order
 
     def image(self) -> Any:
@@ -88,9 +88,10 @@ class Source:
     backoff_start_s = 0.1
     backoff_max_s = 2.0
 
-    def __init__(self, location: str, fps_hint: float = 0.0) -> None:
+    def __init__(self, location: str, fps_hint: float = 0.0, *, clock: Clock = SYSTEM) -> None:
         self.location = location
         self.fps_hint = fps_hint
+        self.clock = clock
         self.stats = SourceStats()
         self._closed = threading.Event()
         self._index = 0
@@ -115,7 +116,7 @@ class Source:
 
     # accounting ---------------------------------------------------------------
     def _make(self, data: Any, kind: str) -> Frame:
-        now = time.monotonic()
+        now = self.clock.now()
         if kind == "jpeg":
             digest = hashlib.blake2b(data, digest_size=16).digest()
             if digest == self._last_digest:
@@ -155,11 +156,11 @@ class Source:
         first = True
         while not self.closed:
             try:
+                self._last_t = None  # a new connection: the gap before it is a loss, not drops
                 for frame in self._connect_and_read():
                     if lost_since is not None:
-                        self.stats.lost_s += time.monotonic() - lost_since
+                        self.stats.lost_s += self.clock.now() - lost_since
                         lost_since = None
-                        self._last_t = None  # the gap is a loss, not drops
                     self.connected.set()
                     delay = self.backoff_start_s
                     first = False
@@ -179,9 +180,9 @@ class Source:
             if self.closed:
                 return
             if lost_since is None:
-                lost_since = time.monotonic()
+                lost_since = self.clock.now()
             self.stats.reconnects += 1
-            self._closed.wait(delay)
+            self.clock.wait(self._closed, delay)
             delay = min(self.backoff_max_s, delay * 2)
 
     def _connect_and_read(self) -> Iterator[Frame]:  # pragma: no cover - abstract
@@ -222,8 +223,9 @@ class MjpegSource(Source):
 
     kind = "mjpeg"
 
-    def __init__(self, location: str, fps_hint: float = 0.0, timeout_s: float = 5.0) -> None:
-        super().__init__(location, fps_hint)
+    def __init__(self, location: str, fps_hint: float = 0.0, timeout_s: float = 5.0, *,
+                 clock: Clock = SYSTEM) -> None:
+        super().__init__(location, fps_hint, clock=clock)
         self.timeout_s = timeout_s
 
     def _connect_and_read(self) -> Iterator[Frame]:
@@ -251,14 +253,14 @@ class StillSource(Source):
 
     kind = "still"
 
-    def __init__(self, location: str, fps: float = 5.0, timeout_s: float = 5.0) -> None:
-        super().__init__(location, fps)
+    def __init__(self, location: str, fps: float = 5.0, timeout_s: float = 5.0, *, clock: Clock = SYSTEM) -> None:
+        super().__init__(location, fps, clock=clock)
         self.fps = fps
         self.timeout_s = timeout_s
 
     def _connect_and_read(self) -> Iterator[Frame]:
         period = 1.0 / self.fps if self.fps > 0 else 0.0
-        next_t = time.monotonic()
+        next_t = self.clock.now()
         parts = urllib.parse.urlsplit(self.location)
         conn: http.client.HTTPConnection | None = None
         try:
@@ -276,11 +278,11 @@ class StillSource(Source):
                     raise http.client.HTTPException("not a JPEG image")
                 yield self._make(body, "jpeg")
                 next_t += period
-                wait = next_t - time.monotonic()
+                wait = next_t - self.clock.now()
                 if wait > 0:
-                    self._closed.wait(wait)
+                    self.clock.wait(self._closed, wait)
                 else:
-                    next_t = time.monotonic()
+                    next_t = self.clock.now()
         finally:
             if conn is not None:
                 conn.close()
@@ -293,8 +295,8 @@ class FileSource(Source):
     kind = "file"
     reconnect = False
 
-    def __init__(self, location: str, realtime: bool = True, loop: bool = False) -> None:
-        super().__init__(location)
+    def __init__(self, location: str, realtime: bool = True, loop: bool = False, *, clock: Clock = SYSTEM) -> None:
+        super().__init__(location, clock=clock)
         self.realtime = realtime
         self.loop = loop
         if not Path(location).is_file():
@@ -314,14 +316,14 @@ class FileSource(Source):
                 stream = container.streams.video[0]
                 rate = float(stream.average_rate or 25)
                 self.fps_hint = rate
-                start = time.monotonic()
+                start = self.clock.now()
                 for n, vf in enumerate(container.decode(stream)):
                     if self.closed:
                         return
                     if self.realtime:
-                        wait = start + n / rate - time.monotonic()
+                        wait = start + n / rate - self.clock.now()
                         if wait > 0:
-                            self._closed.wait(wait)
+                            self.clock.wait(self._closed, wait)
                     yield self._make(vf.to_ndarray(format="bgr24"), "raw")
             finally:
                 container.close()

@@ -15,12 +15,14 @@ reads them as the scene's ``frames`` shot.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cagette.capture.clock import SYSTEM, Clock
 from cagette.capture.trigger import Press, ShutterEvent, Trigger
 from cagette.errors import CaptureError, UsageError
 from cagette.i18n import _
@@ -72,8 +74,13 @@ def read_image(path: Path) -> Any:
 @dataclass(frozen=True)
 class Taken:
     path: Path | None  # the new frame, or the removed one for a long press
-    action: str  # "take" | "remove" | "none"
+    action: str  # "take" | "remove" | "none" | "dropped" (no camera was live)
     latency_s: float  # from the shutter event to the frame saved
+    notice: str = ""  # why a press was dropped, for the person pressing
+
+
+class ShutterDropped(CaptureError):
+    """A press came while no camera was live: it is dropped, never kept to become a frame later."""
 
 
 class StopMotion:
@@ -82,7 +89,9 @@ class StopMotion:
     def __init__(self, project: Project, scene: str, hub: FrameHub | None = None, *,
                  stage: StageMarkers | None = None, fps: float | None = None, quality: int = 92) -> None:
         self.project = project
-        self.scene = project.data.scene(scene).slug
+        # import's rule: a new slug or the next position is a scene created with the first frame taken
+        self.target = project.data.scene_target(scene)
+        self.scene = self.target.slug
         self.hub = hub
         self.stage = stage
         self.fps = fps
@@ -90,6 +99,8 @@ class StopMotion:
 
     # frames ---------------------------------------------------------------------
     def frames(self) -> list[Path]:
+        if self.target.new and all(s.slug != self.scene for s in self.project.data.scenes):
+            return []  # the scene is made with its first frame
         return self.project.frames(self.scene)
 
     def previous_images(self, count: int) -> list[Any]:
@@ -116,8 +127,11 @@ class StopMotion:
         return bytes(buf.tobytes())
 
     def take(self) -> Path:
-        """Save the newest live frame as the scene's next frame."""
-        return self.project.add_frame_data(self.scene, self._encoded(), ".jpg", fps=self.fps)
+        """Save the newest live frame as the scene's next frame (creating the scene with its first frame)."""
+        data = self._encoded()
+        if self.target.new:
+            self.scene = self.project.ensure_scene(self.target)
+        return self.project.add_frame_data(self.scene, data, ".jpg", fps=self.fps)
 
     def remove_last(self) -> Path | None:
         return self.project.delete_last_frame(self.scene)
@@ -128,14 +142,8 @@ class StopMotion:
         if not 1 <= number <= len(frames):
             raise UsageError(_("There is no frame {n}: the scene has {count}.").format(n=number, count=len(frames)),
                              _("Give a number between 1 and {count}.").format(count=len(frames)))
-        new = self.take()
-        names = [f.name for f in frames]
-        names.insert(number - 1, new.name)
-        self.project.reorder_frames(self.scene, names)
-        # after renumbering the new frame is `number`, the old one `number + 1`
-        moved = self.frames()[number]
-        self.project.delete_frames(self.scene, [moved.name])
-        return self.frames()[number - 1]
+        # one undoable step: the old picture goes to the trash, the new one takes its number
+        return self.project.replace_frame_data(self.scene, frames[number - 1].name, self._encoded(), ".jpg")
 
     def delete(self, numbers: Sequence[int]) -> None:
         frames = self.frames()
@@ -187,7 +195,24 @@ class StopMotion:
         return Preview(self.hub, width=width, fps=fps, transform=blend).start()
 
     # the shutter ---------------------------------------------------------------
+    def live_since(self) -> float | None:
+        """Since when the camera has been sending pictures (``time.monotonic()``); None: not now."""
+        hub = self.hub
+        if hub is None or hub.finished.is_set():
+            return None
+        connected = getattr(hub.source, "connected", None)
+        if connected is not None and not connected.is_set():
+            return None  # reconnecting: its last picture is not the scene any more
+        return getattr(hub, "live_since", None)
+
     def handle(self, event: ShutterEvent) -> Taken:
+        """Take a frame (short press) or remove the last one (long press); a press made while no
+        camera was live raises :class:`ShutterDropped`."""
+        since = self.live_since()
+        if since is None or event.time_s < since:
+            raise ShutterDropped(_("A shutter press came while no camera was live: it was ignored, "
+                                   "not kept for later."),
+                                 _("Wait for the camera's picture, then press again."))
         if event.press == Press.LONG:
             removed = self.remove_last()
             return Taken(removed, "remove" if removed else "none", time.monotonic() - event.time_s)
@@ -207,7 +232,10 @@ class StopMotion:
                 if getattr(trigger, "closed", False):
                     break
                 continue
-            result = self.handle(event)
+            try:
+                result = self.handle(event)
+            except ShutterDropped as exc:
+                result = Taken(None, "dropped", 0.0, f"{exc.message} {exc.hint}")
             done.append(result)
             if on_taken:
                 on_taken(result)
@@ -218,22 +246,24 @@ class StopMotion:
         return done
 
 
-def playback(frames: Sequence[Path], fps: float, loop: bool = False) -> Iterator[tuple[int, Any]]:
+def playback(frames: Sequence[Path], fps: float, loop: bool = False,
+             clock: Clock = SYSTEM) -> Iterator[tuple[int, Any]]:
     """Yield (index, image) for each frame at *fps*, on time (late frames are skipped)."""
     if fps <= 0:
         raise UsageError(_("The playback rate must be positive, not {fps}.").format(fps=fps), _("Try 12."))
     if not frames:
         return
     cache: dict[int, Any] = {}
+    never = threading.Event()
     while True:
-        start = time.monotonic()
+        start = clock.now()
         for i in range(len(frames)):
             due = start + i / fps
-            now = time.monotonic()
+            now = clock.now()
             if now > due + 1.0 / fps and i + 1 < len(frames):
                 continue  # late: skip to keep the rate
             if due > now:
-                time.sleep(due - now)
+                clock.wait(never, due - now)
             if i not in cache:
                 cache[i] = read_image(frames[i])
             yield i, cache[i]

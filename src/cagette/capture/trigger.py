@@ -73,25 +73,29 @@ class QueueTrigger:
 
 
 class TimerTrigger:
-    """A short press every *every_s* seconds (timelapse)."""
+    """A short press every *every_s* seconds (timelapse). *clock* and *sleep* are
+    ``time.monotonic`` and ``time.sleep`` unless a test gives its own."""
 
-    def __init__(self, every_s: float) -> None:
+    def __init__(self, every_s: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         if every_s <= 0:
             raise ValueError("every_s must be positive")
         self.every_s = every_s
-        self._next = time.monotonic() + every_s
+        self.clock = clock
+        self.sleep = sleep
+        self._next = clock() + every_s
         self.closed = False
 
     def get(self, timeout: float | None = None) -> ShutterEvent | None:
         if self.closed:
             return None
-        wait = self._next - time.monotonic()
+        wait = self._next - self.clock()
         if timeout is not None and wait > timeout:
-            time.sleep(max(0.0, timeout))
+            self.sleep(max(0.0, timeout))
             return None
-        time.sleep(max(0.0, wait))
+        self.sleep(max(0.0, wait))
         self._next += self.every_s
-        return ShutterEvent(Press.SHORT, time.monotonic(), "timer")
+        return ShutterEvent(Press.SHORT, self.clock(), "timer")
 
     def close(self) -> None:
         self.closed = True

@@ -2,9 +2,12 @@
 
 ffmpeg reads PulseAudio (``-f pulse``, PipeWire's pulse server too) or ALSA
 (``-f alsa``) and writes raw 16-bit mono samples to a pipe; we measure their
-level for the meter and write the WAV ourselves (atomically). ffmpeg starts
-before the count-in, so the first word is never cut by its start-up time;
-what it hears during the count-in is dropped.
+level for the meter and write the WAV ourselves (atomically). The count-in
+starts only once ffmpeg sends its first samples (its start-up and the sound
+server's can take seconds) and is counted in samples, not on the clock, so
+"Recording in 1" is followed by exactly one second of sound before the
+recording starts, and the first word said after it is never cut; what the
+microphone hears during the count-in is dropped.
 """
 
 from __future__ import annotations
@@ -78,6 +81,18 @@ def _command(backend: str, device: str) -> list[str]:
             "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-"]
 
 
+def _read(proc: subprocess.Popen[bytes], size: int) -> bytes:
+    """Up to *size* bytes of samples; the microphone stopping is an error naming what ffmpeg said."""
+    assert proc.stdout is not None
+    data = proc.stdout.read(size)
+    if not data:
+        err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+        raise CaptureError(_("The microphone stopped: {error}").format(error=err[-300:] or "EOF"),
+                           _("Check the microphone with `cagette capture sources`, or choose "
+                             "another with --device."))
+    return data
+
+
 def record_voice(target: Path, *, duration_s: float | None = None, count_in: int = 3, backend: str = "auto",
                  device: str = "", stop: threading.Event | None = None, progress: Progress | None = None,
                  on_count: Callable[[int], None] | None = None,
@@ -100,15 +115,14 @@ def record_voice(target: Path, *, duration_s: float | None = None, count_in: int
     chunk_bytes = RATE // 20 * 2  # 50 ms
     peak_all, sum_sq, n_samples = -120.0, 0.0, 0
     try:
-        # Count-in: ffmpeg is already listening; drop what it hears meanwhile.
-        drop_until = time.monotonic() + count_in
-        for n in range(count_in, 0, -1):
+        first = _read(proc, chunk_bytes)  # the microphone is live: the count-in can start
+        for n in range(count_in, 0, -1):  # one second of samples each, dropped
             if on_count:
                 on_count(n)
-            end = drop_until - (n - 1)
-            while time.monotonic() < end:
-                if not proc.stdout.read(chunk_bytes):
-                    break
+            left = RATE * 2 - len(first)
+            first = b""
+            while left > 0:
+                left -= len(_read(proc, min(chunk_bytes, left)))
                 progress.check()
         progress.start(_("recording the voice-over"), duration_s, "s")
         started = time.monotonic()
@@ -122,12 +136,8 @@ def record_voice(target: Path, *, duration_s: float | None = None, count_in: int
                 size = chunk_bytes if want is None else min(chunk_bytes, want - got)
                 if size <= 0:
                     break
-                data = proc.stdout.read(size)
-                if not data:
-                    err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
-                    raise CaptureError(_("The microphone stopped: {error}").format(error=err[-300:] or "EOF"),
-                                       _("Check the microphone with `cagette capture sources`, or choose "
-                                         "another with --device."))
+                data = first[:size] if first else _read(proc, size)  # without a count-in, the first samples
+                first = first[len(data):]
                 w.writeframes(data)
                 got += len(data)
                 peak, rms = level_dbfs(data)
