@@ -57,3 +57,10 @@ def titles(path: Path) -> list[str]:
 
 def objects(path: Path) -> set[str]:
     return set(Library.open(path).objects)
+
+
+def files(path: Path) -> set[str]:
+    """The objects that are files of resources (not the descriptive objects holding their titles)."""
+    lib = Library.open(path)
+    used = {f.hash for r in lib.resources(include_retracted=True) for f in r.files}
+    return set(lib.objects) & used

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cagette.errors import UsageError
 from cagette.library.library import Library
+from cagette.library.log import STARTER_SITE
 
 ops = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["title", "description", "tags"]),
                          st.text("abcdéè ", min_size=1, max_size=6)), min_size=1, max_size=8)
@@ -23,10 +24,12 @@ def _exchange(libs: dict[str, Library], rnd: random.Random) -> None:
     rnd.shuffle(pairs)
     for _round in range(2):  # twice: lines relayed through a third library arrive too
         for src, dst in pairs:
+            for h in set(libs[src].objects) - set(libs[dst].objects):  # the descriptive objects travel too
+                libs[dst].objects.put_file(libs[src].objects.path(h))
             for site, read in libs[src].read_logs().items():
-                if site == libs[dst].site_id():
+                if site == libs[dst].site_id() or site == STARTER_SITE:
                     continue
-                libs[dst].accept_log(site, libs[src].log_path(site).read_bytes()[: read.valid_bytes], 1)
+                libs[dst].accept_log(site, b"".join(read.lines), 1)
 
 
 @pytest.mark.slow
@@ -40,10 +43,10 @@ def test_edits_converge_over_any_sync_order(edits: list[tuple[str, str, str]], s
         f = root / "f.txt"
         f.write_text("content")
         r = libs["a"].add([("main", f)], kind="guide", title="Origine", tags=["x"])
-        moderator = libs["b"].site_id()
-        for lib in libs.values():
-            lib.set_moderators([moderator])
+        code = libs["a"].found_community("Test")  # b moderates the community a founded
+        libs["a"].set_moderators([libs["b"].site_id()])
         _exchange(libs, rnd)
+        libs["c"].join_community(code)
         for who, name, value in edits:  # a: origin, b: moderator, c: neither (its edits are ignored)
             if rnd.random() < 0.3:
                 _exchange(libs, rnd)

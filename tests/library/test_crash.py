@@ -84,7 +84,6 @@ def test_sigkill_during_add_200_times(tmp_path: Path) -> None:
     files.mkdir()
     Library.create(lib_path, site_name="Crash")
     reported: set[str] = set()
-    t0 = time.monotonic()
     for n in range(200):
         if n % 20 == 19:
             reported |= set(_kill_subprocess(lib_path, files, n, rng))
@@ -100,4 +99,3 @@ def test_sigkill_during_add_200_times(tmp_path: Path) -> None:
     rep = Library.open(lib_path).fsck()
     assert rep.clean, rep.problems
     assert len(reported) >= 80  # the kills really landed among successful adds
-    assert time.monotonic() - t0 < 120

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from cagette.errors import CagetteError, LibraryError, UsageError
+from cagette.errors import LibraryError, UsageError
+from cagette.flows.publish import publish_project
 from cagette.library.library import Library, is_library
-from cagette.library.seeding import seed_starter
+from cagette.video.project import Project
 from tests.conftest import run_cli
-from tests.library.helpers import Entry, make_project
-
-
-def test_add_project_folder_takes_export_captions_thumbnail_storyboard(tmp_path: Path) -> None:
-    proj = make_project(tmp_path / "proj")
-    lib = Library.create(tmp_path / "lib", site_name="Ville")
-    r = lib.add_path(proj, tags=["démarches"])
-    roles = sorted(f.role for f in r.files)
-    assert roles == ["captions", "main", "storyboard", "thumbnail", "transcript"]
-    assert r.kind == "video" and r.title == "Démarches en ligne" and r.authors == ("Léa Martin",)
-    assert r.duration is not None and abs(r.duration - 1.0) < 0.15  # read from the MP4's mvhd box
-    assert r.thumbnail == r.file("thumbnail").hash  # type: ignore[union-attr]
-    for f in r.files:
-        assert lib.objects.verify(f.hash)
-    # search is case- and accent-insensitive, prefix, over title/tags/authors
-    for q in ("DEMARCHES", "démarch", "lea", "martin"):
-        assert [x.id for x in lib.search(q)] == [r.id], q
-    assert lib.search("absent") == []
+from tests.library.helpers import make_project
 
 
 def test_edit_retract_purge_and_licence_rules(tmp_path: Path) -> None:
@@ -65,7 +47,7 @@ def test_edit_retract_purge_and_licence_rules(tmp_path: Path) -> None:
 def test_export_copies_files_and_attribution(tmp_path: Path) -> None:
     proj = make_project(tmp_path / "proj")
     lib = Library.create(tmp_path / "lib")
-    r = lib.add_path(proj)
+    r = publish_project(lib, Project.open(proj)).resource
     out = lib.export(r.id, tmp_path / "out")
     assert (out / "video.mp4").read_bytes() == (proj / "exports" / "video.mp4").read_bytes()
     text = (out / "ATTRIBUTION.md").read_text(encoding="utf-8")
@@ -125,45 +107,6 @@ def test_two_processes_never_lose_an_update(tmp_path: Path) -> None:
     assert lib.fsck().clean
 
 
-def _fake_starter(monkeypatch: pytest.MonkeyPatch, entries_for: object) -> None:
-    mod = types.ModuleType("cagette.starter")
-    mod.resources = entries_for  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "cagette.starter", mod)
-
-
-def test_starter_import_uses_stable_ids_and_newer_versions_arrive_as_edits(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    version = {"n": 1}
-
-    def resources(build_dir: Path) -> list[Entry]:
-        g = build_dir / "guide.pdf"
-        g.write_bytes(b"%%PDF guide v%d" % version["n"])
-        t = build_dir / "gabarit.pdf"
-        t.write_bytes(b"%PDF template")
-        return [Entry("starter-guide", f"Guide v{version['n']}", [("main", g)], version=version["n"]),
-                Entry("starter-template", "Gabarit", [("main", t)], kind="template",
-                      derived_from=["starter-guide"])]
-
-    _fake_starter(monkeypatch, resources)
-    lib = Library.create(tmp_path / "lib")
-    rep = seed_starter(lib)
-    assert rep.added == ["starter-guide", "starter-template"]
-    assert seed_starter(lib).unchanged == ["starter-guide", "starter-template"]
-    version["n"] = 2
-    rep = seed_starter(lib)
-    assert rep.edited == ["starter-guide"] and rep.unchanged == ["starter-template"]
-    assert [r.title for r in lib.resources()] == ["Gabarit", "Guide v2"]
-    events = [e.op for r in lib.read_logs().values() for e in r.events]
-    assert events.count("add") == 2 and events.count("edit") == 1
-
-
-def test_starter_without_resources_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "cagette.starter", types.ModuleType("cagette.starter"))
-    lib = Library.create(tmp_path / "lib")
-    with pytest.raises(CagetteError, match="no resources yet"):
-        seed_starter(lib)
-
-
 def test_cli_round_trip(tmp_path: Path, isolated_home: Path) -> None:
     proj = make_project(tmp_path / "proj")
     lib = str(tmp_path / "lib")
@@ -201,39 +144,15 @@ def test_hostile_log_in_folder_is_refused_clearly(tmp_path: Path) -> None:
     other = "0000abcd-0000-4000-8000-000000000000"
     own = lib.site_id()
     # a line claiming to be ours inside another site's log
-    line = lib.log_path(own).read_bytes().splitlines()[0]
-    lib.log_path(other).write_bytes(line + b"\n")
+    line = lib.read_site(own).lines[0]
+    (tmp_path / "lib" / "log" / other).mkdir()
+    (tmp_path / "lib" / "log" / other / "000000000001-000000000001.jsonl").write_bytes(line)
     with pytest.raises(LibraryError, match="in the log of site"):
         Library.open(lib.path).resources()
     rep = Library.open(lib.path).fsck()
     assert not rep.clean
     res = run_cli("--library", str(lib.path), "library", "list")
     assert res.returncode == 1 and "in the log of site" in res.stderr and "Traceback" not in res.stderr
-
-
-def test_init_and_first_use_seed_the_default_library_only(
-        tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from cagette.cli import main
-
-    def resources(build_dir: Path) -> list[Entry]:
-        f = build_dir / "guide.md"
-        f.write_text("# Guide\n", encoding="utf-8")
-        return [Entry("starter-guide-fr", "Guide du tournage", [("main", f)], tags=["démarrer"])]
-
-    _fake_starter(monkeypatch, resources)
-    # first use of the default library ($CAGETTE_HOME/library): created and seeded
-    assert main(["library", "list", "--json"]) == 0
-    assert [d["id"] for d in json.loads(capsys.readouterr().out)] == ["starter-guide-fr"]
-    # init again: nothing duplicated
-    assert main(["library", "init", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["starter"]["unchanged"] == ["starter-guide-fr"]
-    # an explicit library is seeded only by an explicit init
-    explicit = tmp_path / "explicit"
-    assert main(["--library", str(explicit), "library", "search", "guide"]) == 1
-    assert not is_library(explicit)
-    assert main(["--library", str(explicit), "library", "init"]) == 0
-    assert main(["--library", str(explicit), "library", "search", "demarrer", "--json"]) == 0
-    assert [d["id"] for d in json.loads(capsys.readouterr().out.split("\n", 2)[-1])] == ["starter-guide-fr"]
 
 
 def test_list_all_shows_retracted_with_filters(tmp_path: Path) -> None:

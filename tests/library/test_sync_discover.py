@@ -1,4 +1,5 @@
-"""``cagette serve --advertise`` and ``cagette sync discover`` over real mDNS multicast.
+"""``cagette serve --advertise`` and ``cagette sync discover`` over real mDNS multicast: the
+announcement carries the certificate's fingerprint, and the address discover shows pins it.
 
 They run inside a fresh network namespace (``unshare -n``) whose loopback
 carries multicast, so nothing reaches the machine's real network.
@@ -7,6 +8,7 @@ carries multicast, so nothing reaches the machine's real network.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +40,8 @@ def test_discover_lists_an_advertised_peer(tmp_path: Path) -> None:
         ip link set lo multicast on
         ip route add 224.0.0.0/4 dev lo
         export CAGETTE_MDNS_INTERFACES=127.0.0.1
-        {sys.executable} -m cagette --library {tmp_path / "hub"} serve --port 8470 --advertise > serve.out 2>&1 &
+        {sys.executable} -m cagette --library {tmp_path / "hub"} serve --port 8470 --tls --token r --advertise \
+            > serve.out 2>&1 &
         SERVE=$!
         trap 'kill -TERM $SERVE 2>/dev/null || true' EXIT
         for i in $(seq 100); do
@@ -46,7 +49,9 @@ def test_discover_lists_an_advertised_peer(tmp_path: Path) -> None:
             sleep 0.1
         done
         {sys.executable} -m cagette sync discover --wait 2.5 --json > found.json
-        {sys.executable} -m cagette --library {tmp_path / "b"} sync http://127.0.0.1:8470 --pull --json > pulled.json
+        {sys.executable} -m cagette sync discover --wait 2.5 > found.txt
+        URL=$({sys.executable} -c 'import json; print(json.load(open("found.json"))[0]["url"])')
+        {sys.executable} -m cagette --library {tmp_path / "b"} sync "$URL&token=r" --pull --json > pulled.json
         kill -TERM $SERVE
         wait $SERVE || true
     """)
@@ -56,6 +61,8 @@ def test_discover_lists_an_advertised_peer(tmp_path: Path) -> None:
     peers = json.loads((tmp_path / "found.json").read_text())
     assert len(peers) == 1, peers
     (peer,) = peers
-    assert peer["url"] == "http://127.0.0.1:8470"
-    assert peer["site_name"] == "Médiathèque de Test" and peer["token_required"] is False
+    fingerprint = re.search(r"fingerprint: ([A-Z2-7-]+)", (tmp_path / "serve.out").read_text()).group(1)  # type: ignore[union-attr]
+    assert peer["url"] == f"https://127.0.0.1:8470?fp={fingerprint}" and peer["fingerprint"] == fingerprint
+    assert peer["site_name"] == "Médiathèque de Test" and peer["token_required"] is True
+    assert fingerprint in (tmp_path / "found.txt").read_text()
     assert json.loads((tmp_path / "pulled.json").read_text())["plan"]["pull"]["objects"] == 1

@@ -18,7 +18,7 @@ from cagette.sync.apply import prepare, sync
 from cagette.sync.folder import FolderRemote
 from cagette.sync.plan import Direction
 from tests.conftest import run_cli
-from tests.library.sync_helpers import add, fingerprint, local, make_library, objects, snapshot, titles
+from tests.library.sync_helpers import add, files, fingerprint, local, make_library, objects, snapshot, titles
 
 
 def test_two_libraries_through_a_stick(tmp_path: Path) -> None:
@@ -27,7 +27,8 @@ def test_two_libraries_through_a_stick(tmp_path: Path) -> None:
     stick = tmp_path / "stick"
     with FolderRemote(stick) as r:
         out = sync(local(tmp_path / "a"), r)
-    assert out.plan.to_dict()["push"]["objects"] == 3 and out.plan.to_dict()["pull"]["objects"] == 0
+    # three files, and the three objects that hold their titles (what a purge erases)
+    assert out.plan.to_dict()["push"]["objects"] == 6 and out.plan.to_dict()["pull"]["objects"] == 0
     with FolderRemote(stick) as r:
         sync(local(tmp_path / "b"), r)
     with FolderRemote(stick) as r:
@@ -69,12 +70,12 @@ def test_only_a_tag_and_metadata_only(tmp_path: Path) -> None:
         out = sync(local(tmp_path / "b"), r, Direction.PULL, only=["video"])
     assert titles(tmp_path / "b") == ["film", "notice"]  # all metadata travels
     film = next(x for x in Library.open(tmp_path / "b").resources() if x.title == "film")
-    assert objects(tmp_path / "b") == {f.hash for f in film.files}
-    assert out.plan.to_dict()["pull"]["objects"] == 1
+    assert files(tmp_path / "b") == {f.hash for f in film.files}
+    assert out.plan.to_dict()["pull"]["objects"] == 1  # the film (titles and tags came with the lines)
     c = Library.create(tmp_path / "c", "C")
     with FolderRemote(tmp_path / "a") as r:
         meta = sync(local(tmp_path / "c"), r, Direction.PULL, metadata_only=True)
-    assert titles(tmp_path / "c") == ["film", "notice"] and objects(tmp_path / "c") == set()
+    assert titles(tmp_path / "c") == ["film", "notice"] and files(tmp_path / "c") == set()
     assert meta.plan.deferred_objects == 2
     # the files follow at the next sync
     with FolderRemote(tmp_path / "a") as r:
@@ -89,7 +90,7 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
     before = snapshot(tmp_path / "b")
     with FolderRemote(tmp_path / "a") as r:
         out = sync(local(tmp_path / "b"), r, dry_run=True)
-    assert out.plan.to_dict()["pull"]["objects"] == 2
+    assert out.plan.to_dict()["pull"]["objects"] == 2  # (their titles were read with the lines, in memory)
     assert snapshot(tmp_path / "b") == before
 
 
@@ -121,7 +122,8 @@ def pair(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 
 def _foreign_log(evil: Path) -> Path:
-    return next((evil / "log").iterdir())
+    """The last segment of the evil library's log."""
+    return sorted(next((evil / "log").iterdir()).iterdir())[-1]
 
 
 def _an_object(evil: Path) -> Path:
@@ -144,18 +146,42 @@ def _edit_first_line(log: Path, old: bytes, new: bytes) -> None:
     log.write_bytes(first.replace(old, new, 1) + b"\n" + rest)
 
 
+def _first_line(evil: Path) -> bytes:
+    return sorted(next((evil / "log").iterdir()).iterdir())[0].read_bytes().split(b"\n")[0] + b"\n"
+
+
+def _next_segment(evil: Path, data: bytes) -> None:
+    from cagette.library.segments import parse_segment_name, segment_name
+
+    last = _foreign_log(evil)
+    span = parse_segment_name(last.name)
+    assert span
+    (last.parent / segment_name(span[1] + 1, span[1] + data.count(b"\n"))).write_bytes(data)
+
+
+def _rename_segment(evil: Path, more: int) -> None:
+    from cagette.library.segments import parse_segment_name, segment_name
+
+    last = _foreign_log(evil)
+    span = parse_segment_name(last.name)
+    assert span
+    last.rename(last.parent / segment_name(span[0], span[1] + more))
+
+
 HOSTILE = {
     "symlinked log": lambda evil, b: (lambda lg: (lg.unlink(), lg.symlink_to("/etc/hostname")))(_foreign_log(evil)),
+    "symlinked log folder": lambda evil, b: (lambda d: (os.rename(d, evil / "elsewhere"), d.symlink_to(
+        evil / "elsewhere")))(next((evil / "log").iterdir())),
     "symlinked object": lambda evil, b: (lambda p: (p.unlink(), p.symlink_to("/etc/hostname")))(_an_object(evil)),
     "symlinked objects folder": lambda evil, b: (
         os.rename(evil / "objects", evil / "real-objects"), (evil / "objects").symlink_to(evil / "real-objects")),
     "blob with another hash": lambda evil, b: _tamper_object(_an_object(evil), data=b"x" * 3000),
     "truncated blob": lambda evil, b: _tamper_object(_an_object(evil), cut=10),
     "oversized blob": lambda evil, b: _tamper_object(_an_object(evil), append=b"more"),
-    "malformed line": lambda evil, b: _foreign_log(evil).open("ab").write(b'{"not": "a cagette line"}\n'),
-    "line of another site": lambda evil, b: _foreign_log(evil).open("ab").write(
-        _foreign_log(evil).read_bytes().split(b"\n")[0].replace(b'"seq":1', b'"seq":9') + b"\n"),
+    "malformed line": lambda evil, b: _next_segment(evil, b'{"not": "a cagette line"}\n'),
+    "line of another site": lambda evil, b: _next_segment(evil, _first_line(evil).replace(b'"seq":1', b'"seq":9')),
     "non-canonical line": lambda evil, b: _edit_first_line(_foreign_log(evil), b'{"at"', b'{ "at"'),
+    "segment holding fewer lines than its name": lambda evil, b: _rename_segment(evil, +1),
 }
 
 
@@ -175,23 +201,49 @@ def test_a_hostile_folder_is_refused_and_nothing_changes(pair: tuple[Path, Path]
     assert lib.resources() == []
 
 
+def _segment_with_line(log_dir: Path, n: int) -> Path:
+    from cagette.library.segments import parse_segment_name
+
+    for p in sorted(log_dir.iterdir()):
+        span = parse_segment_name(p.name)
+        if span and span[0] <= n <= span[1]:
+            return p
+    raise AssertionError(n)
+
+
+def _alter_line(seg: Path, n: int, old: bytes, new: bytes) -> None:
+    from cagette.library.segments import parse_segment_name
+
+    span = parse_segment_name(seg.name)
+    assert span
+    lines = seg.read_bytes().split(b"\n")
+    lines[n - span[0]] = lines[n - span[0]].replace(old, new, 1)
+    seg.write_bytes(b"\n".join(lines))
+
+
 def test_a_log_whose_known_prefix_differs_is_refused(tmp_path: Path) -> None:
     make_library(tmp_path / "a", "A", 1)
     Library.create(tmp_path / "b", "B")
     with FolderRemote(tmp_path / "a") as r:
         sync(local(tmp_path / "b"), r)
+    held = len(Library.open(tmp_path / "b").read_site(Library.open(tmp_path / "a").site_id()).events)
     add(Library.open(tmp_path / "a"), tmp_path, "later")
-    # the stick's copy of A's log is altered in a line B already holds
+    # the stick's copy of A's log is altered in the last line B already holds
     stick = tmp_path / "stick"
     with FolderRemote(stick) as r:
         sync(local(tmp_path / "a"), r)
     a_site = Library.open(tmp_path / "a").site_id()
-    log = stick / "log" / f"{a_site}.jsonl"
-    log.write_bytes(log.read_bytes().replace(b'"A 0"', b'"Z 0"', 1))
+    _alter_line(_segment_with_line(stick / "log" / a_site, held), held, b'"at":"', b'"at":"1')
     before = snapshot(tmp_path / "b")
     with pytest.raises(SyncError, match="differs from ours"), FolderRemote(stick) as r:
         sync(local(tmp_path / "b"), r)
     assert snapshot(tmp_path / "b") == before
+    # and a site that holds nothing of that log yet refuses the altered line: its signature no longer holds
+    Library.create(tmp_path / "c", "C")
+    before = snapshot(tmp_path / "c")
+    with pytest.raises(SyncError, match="bad signature on line"), FolderRemote(stick) as r:
+        sync(local(tmp_path / "c"), r)
+    assert snapshot(tmp_path / "c") == before
 
 
 def test_lines_offered_for_our_own_site_are_refused(tmp_path: Path) -> None:
@@ -200,14 +252,16 @@ def test_lines_offered_for_our_own_site_are_refused(tmp_path: Path) -> None:
     with FolderRemote(stick) as r:
         sync(local(tmp_path / "a"), r)
     site = a.site_id()
-    log = stick / "log" / f"{site}.jsonl"
-    last = json.loads(log.read_bytes().splitlines()[-1])
+    last = json.loads(sorted((stick / "log" / site).iterdir())[-1].read_bytes().splitlines()[-1])
     forged = dict(last, seq=last["seq"] + 1, clock=last["clock"] + 1, op="site", fields={"name": "Forged"})
-    forged.pop("id", None)
-    log.open("ab").write(json.dumps(forged, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-                         + b"\n")
+    for key in ("id", "nonce"):
+        forged.pop(key, None)
+    from cagette.library.segments import segment_name
+
+    (stick / "log" / site / segment_name(last["seq"] + 1, last["seq"] + 1)).write_bytes(
+        json.dumps(forged, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode() + b"\n")
     before = snapshot(tmp_path / "a")
-    with pytest.raises(SyncError, match="own site"), FolderRemote(stick) as r:
+    with pytest.raises(SyncError, match="bad signature"), FolderRemote(stick) as r:
         sync(local(tmp_path / "a"), r)
     assert snapshot(tmp_path / "a") == before
 
@@ -219,6 +273,9 @@ class CutFolder(FolderRemote):
 
     def read_object(self, digest: str, offset: int = 0) -> Iterator[bytes]:
         chunks = super().read_object(digest, offset)
+        path = self.lib.object_path(digest)
+        if path is None or path.stat().st_size < 1024 * 1024:
+            return chunks
 
         def cut() -> Iterator[bytes]:
             yield next(chunks)
@@ -237,12 +294,14 @@ def test_a_broken_transfer_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert len(parts) == 1 and 0 < parts[0].stat().st_size < size
     kept = parts[0].stat().st_size
     assert titles(tmp_path / "b") == []  # the log waits for its objects
-    logs = sum(p.stat().st_size for p in (tmp_path / "a" / "log").iterdir())
+    logs = sum(p.stat().st_size for p in (tmp_path / "a" / "log").rglob("*.jsonl"))
+    lib_a = Library.open(tmp_path / "a")
+    logs += sum(lib_a.objects.size(h) for h in objects(tmp_path / "a") - files(tmp_path / "a"))  # its title
     with FolderRemote(tmp_path / "a") as r:
         sync(local(tmp_path / "b"), r)
         received = r.counters.received
     assert titles(tmp_path / "b") == ["A 0"]
-    (digest,) = objects(tmp_path / "b")
+    (digest,) = files(tmp_path / "b")
     assert hash_file(Library.open(tmp_path / "b").objects.path(digest))[0] == digest
     assert received == size - kept + logs
     assert not parts[0].exists()
@@ -252,16 +311,16 @@ def test_a_corrupt_partial_file_is_dropped_not_published(tmp_path: Path) -> None
     size = 2 * 1024 * 1024
     make_library(tmp_path / "a", "A", 1, size=size)
     Library.create(tmp_path / "b", "B")
-    (digest,) = objects(tmp_path / "a")
+    (digest,) = files(tmp_path / "a")
     part = tmp_path / "b" / "local" / "sync-partial" / f"{digest}.part"
     part.parent.mkdir(parents=True)
     part.write_bytes(b"\0" * 1000)
     with pytest.raises(SyncError), FolderRemote(tmp_path / "a") as r:
         sync(local(tmp_path / "b"), r)
-    assert not part.exists() and objects(tmp_path / "b") == set()
+    assert not part.exists() and files(tmp_path / "b") == set()
     with FolderRemote(tmp_path / "a") as r:
         sync(local(tmp_path / "b"), r)
-    assert objects(tmp_path / "b") == {digest}
+    assert files(tmp_path / "b") == {digest}
 
 
 # -- convergence ----------------------------------------------------------------------
@@ -283,8 +342,8 @@ def test_concurrent_edits_converge_whatever_the_sync_order(tmp_path_factory: pyt
     libs = [Library.create(p, n) for p, n in zip(paths, "ABC", strict=True)]
     rid = add(libs[0], root, "shared", tags=["x"]).id
     moderator = libs[1].site_id()
-    for lib in libs:
-        lib.set_moderators([moderator])
+    code = libs[0].found_community("Test")  # B moderates the community A founded
+    libs[0].set_moderators([moderator])
     with FolderRemote(paths[0]) as r:
         sync(local(paths[1]), r)
     for op in ops:
@@ -306,7 +365,8 @@ def test_concurrent_edits_converge_whatever_the_sync_order(tmp_path_factory: pyt
     from cagette.library.state import merge
 
     events = {s: r.events for s, r in Library.open(paths[2]).read_logs().items()}
-    assert merge(events, [moderator]).fingerprint() == prints[0]
+    assert merge(events, Library.open(paths[2]).pins()).fingerprint() == prints[0]
+    assert code
     for p in paths:
         with FolderRemote(paths[0] if p != paths[0] else paths[1]) as r:
             assert prepare(local(p), r).plan.empty
@@ -318,7 +378,7 @@ def test_cli_sync_to_a_stick_and_back(tmp_path: Path) -> None:
     first = run_cli("--library", str(tmp_path / "a"), "sync", str(stick), "--json")
     assert first.returncode == 0, first.stderr
     data = json.loads(first.stdout)
-    assert data["plan"]["push"]["objects"] == 2 and data["plan"]["pull"]["objects"] == 0
+    assert data["plan"]["push"]["objects"] == 2 + 2 and data["plan"]["pull"]["objects"] == 0  # and 2 titles
     missing = run_cli("--library", str(tmp_path / "b"), "sync", str(stick))
     assert missing.returncode == 1 and "library init" in missing.stderr  # never created behind one's back
     Library.create(tmp_path / "b", "B")

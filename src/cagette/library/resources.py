@@ -15,6 +15,7 @@ from typing import Any
 
 from cagette.errors import LibraryError, UsageError
 from cagette.i18n import N_, _
+from cagette.library.keys import is_hex
 from cagette.library.objects import is_hash
 
 KINDS = ("video", "storyboard", "template", "guide", "plan", "frames", "audio")
@@ -28,6 +29,13 @@ ROLE_LABELS = {
     "storyboard": N_("storyboard"), "source": N_("source"), "attachment": N_("attachment"),
 }
 DEFAULT_LICENCE = "CC-BY-SA-4.0"
+# Whether people can be recognised in a resource, and whether their right-to-image consent is on file
+# ("" when nobody said): a site may refuse to publish "no-consent", and a catalogue shows it.
+PEOPLE = ("none", "consent", "no-consent")
+PEOPLE_LABELS = {
+    "none": N_("nobody appears"), "consent": N_("people appear, their consent is on file"),
+    "no-consent": N_("people appear, their consent is not on file"),
+}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 FILE_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]{1,200}$")
@@ -147,7 +155,7 @@ TEXT_FIELDS = {"title": 300, "description": 20000, "language": 20, "organisation
                "created": 40, "thumbnail": 64, "imported_from": 100}
 LIST_FIELDS = {"tags": 60, "authors": 300, "derived_from": 128}
 EDITABLE = ("kind", "title", "description", "tags", "language", "licence", "authors", "organisation",
-            "created", "files", "thumbnail", "duration", "derived_from", "version", "imported_from")
+            "created", "files", "thumbnail", "duration", "derived_from", "version", "imported_from", "people")
 REQUIRED_ON_ADD = ("kind", "title", "licence", "files")
 
 
@@ -203,6 +211,9 @@ def check_fields(fields: object, adding: bool) -> dict[str, Any]:
         if name == "kind":
             if value not in KINDS:
                 raise _bad(name, _("one of {kinds}").format(kinds=", ".join(KINDS)))
+        elif name == "people":
+            if value not in ("", *PEOPLE):
+                raise _bad(name, _("one of {values}, or empty").format(values=", ".join(PEOPLE)))
         elif name == "licence":
             if value not in LICENCES:
                 raise _bad(name, _("unknown SPDX id {value!r}").format(value=str(value)[:80]))
@@ -233,6 +244,125 @@ def check_fields(fields: object, adding: bool) -> dict[str, Any]:
             raise _bad(name, _("a whole number"))
         out[name] = value
     return out
+
+
+# --- signed lines (format 2) ------------------------------------------------------
+
+DESCRIPTIVE = ("title", "description", "tags", "authors")  # kept in an object a purge erases
+META_KEYS = (*DESCRIPTIVE, "reason")
+MAX_META = 256 * 1024
+_SITE_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+_hex = is_hex
+
+
+def check_meta_ref(value: object, allowed: Sequence[str] = DESCRIPTIVE) -> dict[str, Any]:
+    """``{"hash": object, "keys": [descriptive fields it holds]}``."""
+    if not isinstance(value, Mapping) or set(value) != {"hash", "keys"} or not is_hash(value["hash"]):
+        raise _bad("meta", _("a reference to a descriptive object"))
+    keys = value["keys"]
+    if not isinstance(keys, list) or not keys or keys != sorted(set(keys)) or set(keys) - set(allowed):
+        raise _bad("meta", _("the sorted names of the fields it holds"))
+    return {"hash": value["hash"], "keys": list(keys)}
+
+
+def _site_ids(value: object, limit: int) -> bool:
+    return isinstance(value, list) and len(value) <= limit and all(
+        isinstance(x, str) and _SITE_RE.match(x) for x in value) and len(set(value)) == len(value)
+
+
+def check_signed_fields(fields: object, op: str, site: str) -> dict[str, Any]:
+    """The fields of a signed line of operation *op* (see :mod:`cagette.library.log`)."""
+    if not isinstance(fields, Mapping):
+        raise _bad("fields", _("must be an object"))
+    if op in ("add", "edit"):
+        inline = sorted(set(fields) & set(DESCRIPTIVE))
+        if inline:
+            raise _bad(inline[0], _("kept by reference in a signed line"))
+        out = check_fields({k: v for k, v in fields.items() if k != "meta"}, adding=False)
+        if "meta" in fields:
+            out["meta"] = check_meta_ref(fields["meta"])
+        if op == "add":
+            missing = [k for k in ("kind", "licence", "files", "meta") if k not in out]
+            if missing:
+                raise _bad(missing[0], _("required when adding"))
+            if "title" not in out["meta"]["keys"]:
+                raise _bad("title", _("required when adding"))
+        elif not out:
+            raise _bad("fields", _("an edit changes something"))
+        return out
+    if op == "retract":
+        if set(fields) - {"meta"}:
+            raise _bad("fields", _("a retraction holds only its reason"))
+        return {"meta": check_meta_ref(fields["meta"], ("reason",))} if "meta" in fields else {}
+    if op == "site":
+        allowed = {"name", "key", "covers", "succeeds"}
+        name = fields.get("name")
+        if set(fields) - allowed or not isinstance(name, str) or len(name) > 300:
+            raise _bad("fields", _("a site line needs a name"))
+        if ("covers" in fields or "succeeds" in fields) and "key" not in fields:
+            raise _bad("key", _("covers and succeeds come with the key"))
+        if "key" in fields and not _hex(fields["key"], 64):
+            raise _bad("key", _("an Ed25519 public key in hex"))
+        covers = fields.get("covers")
+        if covers is not None and not (isinstance(covers, Mapping) and set(covers) == {"lines", "sha256"}
+                                       and isinstance(covers["lines"], int) and not isinstance(covers["lines"], bool)
+                                       and covers["lines"] >= 1 and _hex(covers["sha256"], 64)):
+            raise _bad("covers", _("the count and hash of the earlier lines"))
+        succeeds = fields.get("succeeds")
+        if succeeds is not None and not (
+                isinstance(succeeds, list) and 0 < len(succeeds) <= 50 and all(
+                    isinstance(x, Mapping) and set(x) == {"site", "sig"} and isinstance(x["site"], str)
+                    and _SITE_RE.match(x["site"]) and x["site"] != site and _hex(x["sig"], 128) for x in succeeds)):
+            raise _bad("succeeds", _("predecessors, each with its signature"))
+        return dict(fields)
+    if op == "policy":
+        if set(fields) != {"community", "name", "version", "moderators"} \
+                or not (isinstance(fields["community"], str) and _SITE_RE.match(fields["community"])) \
+                or not isinstance(fields["name"], str) or not 0 < len(fields["name"]) <= 100 \
+                or not isinstance(fields["version"], int) or isinstance(fields["version"], bool) \
+                or fields["version"] < 1 or not _site_ids(fields["moderators"], 200):
+            raise _bad("fields", _("a policy names its community, version and moderators"))
+        return dict(fields)
+    if op == "join":
+        if set(fields) != {"community", "key"} or not (
+                isinstance(fields["community"], str) and _SITE_RE.match(fields["community"])) \
+                or not _hex(fields["key"], 16):
+            raise _bad("fields", _("a join names the community and its founder's key"))
+        return dict(fields)
+    raise _bad("op", _("unknown operation"))
+
+
+def check_meta_doc(data: bytes, rid: str, keys: Sequence[str]) -> dict[str, Any]:
+    """The descriptive fields a meta object holds (it must name *rid* and hold exactly *keys*)."""
+    import json
+
+    if len(data) > MAX_META:
+        raise _bad("meta", _("a descriptive object larger than {n} bytes").format(n=MAX_META))
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _bad("meta", _("a descriptive object that is not JSON")) from None
+    if not isinstance(doc, dict) or set(doc) != {"id", "fields"} or doc["id"] != rid \
+            or not isinstance(doc["fields"], dict) or sorted(doc["fields"]) != sorted(keys):
+        raise _bad("meta", _("a descriptive object of another resource or other fields"))
+    fields = dict(doc["fields"])
+    reason = fields.pop("reason", None)
+    out = check_fields(fields, adding=False)
+    if reason is not None:
+        if not isinstance(reason, str) or len(reason) > 2000:
+            raise _bad("reason", _("a text of at most {n} characters").format(n=2000))
+        out["reason"] = reason
+    return out
+
+
+def meta_doc(rid: str, fields: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of a descriptive object for *rid* (what :func:`check_meta_doc` reads)."""
+    import json
+
+    return json.dumps({"id": rid, "fields": dict(fields)}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -269,10 +399,26 @@ class Resource:
     derived_from: tuple[str, ...] = ()
     version: int = 0
     imported_from: str = ""
+    people: str = ""  # "", or one of PEOPLE
     origin: str = ""  # the site that added it
     retracted: bool = False
     purged: bool = False
+    licence_flags: tuple[tuple[str, str], ...] = ()  # (source id, its licence) this one's licence breaks
+    conflicts: int = 0  # values lost to concurrent edits (`library show` lists them)
+    missing_meta: bool = False  # its descriptive object has not arrived yet
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def tombstone(self) -> bool:
+        """Purged: its files and its descriptive fields are gone everywhere; only its id remains."""
+        return self.purged
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or what stands for it: a tombstone, or a description that has not arrived."""
+        if self.tombstone:
+            return _("(erased at the request of its site)")
+        return self.title or _("(its description has not arrived yet)")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Resource:
@@ -285,7 +431,10 @@ class Resource:
             files=tuple(FileRef(**f) for f in d.get("files", ())), thumbnail=d.get("thumbnail", ""),
             duration=d.get("duration"), derived_from=tuple(d.get("derived_from", ())),
             version=d.get("version", 0), imported_from=d.get("imported_from", ""),
-            origin=d.get("origin", ""), retracted=d.get("retracted", False), purged=d.get("purged", False),
+            people=d.get("people", ""), origin=d.get("origin", ""), retracted=d.get("retracted", False),
+            purged=d.get("purged", False),
+            licence_flags=tuple((str(a), str(b)) for a, b in d.get("licence_flags", ())),
+            conflicts=int(d.get("conflicts", 0)), missing_meta=bool(d.get("missing_meta", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -296,8 +445,10 @@ class Resource:
             "created": self.created, "modified": self.modified,
             "files": [f.to_dict() for f in self.files], "thumbnail": self.thumbnail,
             "duration": self.duration, "derived_from": list(self.derived_from),
-            "version": self.version, "imported_from": self.imported_from,
+            "version": self.version, "imported_from": self.imported_from, "people": self.people,
             "origin": self.origin, "retracted": self.retracted, "purged": self.purged,
+            "licence_flags": [list(x) for x in self.licence_flags], "conflicts": self.conflicts,
+            "missing_meta": self.missing_meta,
         }
 
     @property
@@ -315,7 +466,10 @@ class Resource:
         who = ", ".join(self.authors)
         if self.organisation:
             who = f"{who} ({self.organisation})" if who else self.organisation
-        return f"{self.title} — {who or _('unknown author')}, {self.licence}"
+        if self.tombstone:
+            return f"{self.shown_title}, {self.licence}"
+        unknown = _("unknown author")
+        return f"{self.shown_title} — {who or unknown}, {self.licence}"
 
 
 def attribution_chain(rid: str, get: Any, limit: int = 50) -> list[Resource]:

@@ -3,14 +3,14 @@
 ::
 
     {"site_id": "<uuid>", "site_name": "Région Exemple", "machine": "host:machine-id",
-     "path": "/abs/path/of/the/library", "created": "…", "moderators": ["<uuid>", …],
-     "previous_site_ids": ["<uuid>", …]}
+     "path": "/abs/path/of/the/library", "created": "…", "previous_site_ids": ["<uuid>", …]}
 
 The file records the machine and the absolute path it was made on. A library
 that finds itself copied elsewhere (another machine, another folder) takes a
 new site id, so two copies never append to one log: the old id's log stays,
-read-only, like any other site's. ``moderators`` lists the sites whose edits
-this library accepts on any resource (besides each resource's origin site).
+read-only, like any other site's. The copy proves it succeeds the old id with
+the old id's key (``local/keys/``), then forgets that key. Moderators are not
+local any more: a community's signed policy names them (:mod:`cagette.library.state`).
 """
 
 from __future__ import annotations
@@ -48,23 +48,21 @@ class Site:
     machine: str = ""
     path: str = ""
     created: str = ""
-    moderators: tuple[str, ...] = ()
     previous_site_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"site_id": self.site_id, "site_name": self.site_name, "machine": self.machine,
-                "path": self.path, "created": self.created, "moderators": list(self.moderators),
-                "previous_site_ids": list(self.previous_site_ids)}
+                "path": self.path, "created": self.created, "previous_site_ids": list(self.previous_site_ids)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: Path) -> Site:
         sid = d.get("site_id")
-        mods = d.get("moderators", [])
-        if not is_site_id(sid) or not isinstance(mods, list) or not all(is_site_id(m) for m in mods):
+        prev = d.get("previous_site_ids", [])
+        if not is_site_id(sid) or not isinstance(prev, list) or not all(is_site_id(p) for p in prev):
             raise LibraryError(_("{path} is malformed.").format(path=where),
                                _("Delete it: the library will take a new site id."))
         return cls(str(sid), str(d.get("site_name", "")), str(d.get("machine", "")), str(d.get("path", "")),
-                   str(d.get("created", "")), tuple(mods), tuple(d.get("previous_site_ids", [])))
+                   str(d.get("created", "")), tuple(prev))
 
     def belongs_here(self, library_path: Path) -> bool:
         return self.machine == machine_id() and self.path == str(Path(library_path).resolve())
@@ -110,15 +108,22 @@ class SiteFile:
         if current is not None and current.belongs_here(self.library_path):
             return current, False
         previous: tuple[str, ...] = ()
-        mods: tuple[str, ...] = ()
         name = site_name
         if current is not None:
-            previous = (*current.previous_site_ids, current.site_id)
-            mods = current.moderators
+            previous = (*current.previous_site_ids, current.site_id)[-50:]
             name = site_name or current.site_name
-        site = Site(new_site_id(), name, machine_id(), here, now_iso(), mods, previous)
+        site = Site(new_site_id(), name, machine_id(), here, now_iso(), previous)
         self.write(site)
         return site, True
+
+    def fork(self) -> Site:
+        """A new site id succeeding the current one, here (a restored library whose lines were lost)."""
+        current = self.read()
+        assert current is not None
+        site = Site(new_site_id(), current.site_name, machine_id(), str(Path(self.library_path).resolve()),
+                    now_iso(), (*current.previous_site_ids, current.site_id)[-50:])
+        self.write(site)
+        return site
 
     def update(self, **changes: Any) -> Site:
         current = self.read()

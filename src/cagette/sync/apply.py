@@ -6,16 +6,17 @@ pull (malformed, foreign, non-canonical or not matching the announced hash:
 refused before anything is written), merges them with ours to know which
 objects the resources use, and returns the :class:`~cagette.sync.plan.Plan`.
 
-:func:`apply` then moves objects first (each verified by hash before it is
-published; large ones through a resumable partial file), then log lines, so
-a log never points at an object that a crash lost in flight, and reindexes.
+:func:`apply` checks the plan against the limits (object sizes, free space,
+with the numbers), then pulls objects (each verified by hash, staged, and
+published together once all arrived: :mod:`cagette.sync.transfer`), then log
+lines, so a log never points at an object that a crash lost in flight, and
+reindexes; then it pushes. A remote that takes no writes is only pulled from
+(the outcome says why nothing was sent).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,14 +24,12 @@ from typing import Any
 from cagette.errors import SyncError
 from cagette.i18n import _
 from cagette.progress import Progress, silent
-from cagette.sync.base import ObjectMissing, Remote
+from cagette.sync.base import Remote, WriteRefused
+from cagette.sync.limits import Limits, check_free_space, check_object_sizes, free_bytes
 from cagette.sync.local import LocalLibrary
-from cagette.sync.plan import Direction, ObjectMove, Plan, SideState, plan_logs, plan_objects, select_refs
-
-RESUME_MIN = 1024 * 1024  # objects at least this big travel alone, resumably
-PUBLISHERS = 8
-IN_FLIGHT = 64
-UNKNOWN_SIZE_CAP = 64 * 1024 * 1024
+from cagette.sync.logs import plan_object_moves
+from cagette.sync.plan import Direction, ObjectMove, Plan, SideState
+from cagette.sync.transfer import publish, pull_objects, push_objects
 
 
 @dataclass
@@ -39,6 +38,8 @@ class Prepared:
     local_state: SideState
     remote_state: SideState
     tails: dict[str, bytes] = field(default_factory=dict)
+    direction: Direction = Direction.BOTH  # what was asked
+    push_refused: str | None = None  # why nothing is pushed although both ways were asked
 
 
 @dataclass
@@ -47,198 +48,125 @@ class Outcome:
     unavailable: list[str] = field(default_factory=list)  # objects the remote did not hold
     bytes_received: int = 0
     bytes_sent: int = 0
+    push_refused: str | None = None  # the remote took no write: why (the pull was done)
 
     def to_dict(self) -> dict[str, Any]:
         return {"plan": self.plan.to_dict(), "unavailable": self.unavailable,
-                "bytes_received": self.bytes_received, "bytes_sent": self.bytes_sent}
+                "bytes_received": self.bytes_received, "bytes_sent": self.bytes_sent,
+                "push_refused": self.push_refused}
+
+
+def _read_only(remote: Remote) -> str:
+    return _("{remote} takes no writes from here (read-only): nothing was sent.").format(remote=remote.name)
 
 
 def prepare(local: LocalLibrary, remote: Remote, direction: Direction = Direction.BOTH,
             only: Iterable[str] = (), metadata_only: bool = False) -> Prepared:
     only = tuple(only)
+    asked = direction
     rstate = remote.state(local.log_sizes())
-    lstate = local.state(rstate.sizes())
-    moves = plan_logs(lstate, rstate, direction, remote.name)
-    tails: dict[str, bytes] = {}
-    extra: dict[str, list[Any]] = {}
-    for move in moves:
-        if move.direction is not Direction.PULL:
-            continue
-        data = remote.read_log(move.site, move.start, move.end)
-        if len(data) != move.bytes:
-            raise SyncError(
-                _("{remote} sent {got} bytes of the log {site} instead of {want}: refused.").format(
-                    remote=remote.name, got=len(data), want=move.bytes, site=move.site),
-                _("The transfer was cut or the other side is hostile; run the sync again."),
-            )
-        before = lstate.logs[move.site].lines if move.site in lstate.logs else 0
-        events = local.check_lines(move.site, before, data, remote.name)
-        if len(events) != move.lines:
-            raise SyncError(
-                _("{remote} announced {want} lines for the log {site} but sent {got}: refused.").format(
-                    remote=remote.name, want=move.lines, got=len(events), site=move.site),
-                _("The other side is damaged or hostile; nothing was changed here."),
-            )
-        whole = local.log_bytes(move.site)[: move.start] + data
-        if hashlib.sha256(whole).hexdigest() != rstate.logs[move.site].sha256:
-            raise SyncError(
-                _("The log {site} from {remote} does not match the hash it announced: refused.").format(
-                    site=move.site, remote=remote.name),
-                _("The other side is damaged or hostile; nothing was changed here."),
-            )
-        tails[move.site] = data
-        extra[move.site] = events
+    push_refused = None
+    if not remote.writable:
+        if direction is Direction.PUSH:
+            raise WriteRefused(_read_only(remote), _("Pull from it; to push, ask that peer for its write token "
+                                                     "(or unlock the stick)."))
+        if direction is Direction.BOTH:
+            direction, push_refused = Direction.PULL, _read_only(remote)
+    # the logs by high-water marks, the pulled lines checked together (cagette.sync.logs)
+    lstate, rstate, moves, tails, extra = local.fetch_logs(remote, direction, rstate)
     same_objects = lstate.objects_digest is not None and lstate.objects_digest == rstate.objects_digest
     if same_objects or (not direction.pulls and metadata_only):
         objects: tuple[ObjectMove, ...] = ()
         deferred = 0
     else:
-        refs = local.refs(extra)
-        local_has = local.object_names()
-        candidates: list[str] = []
-        if direction.pushes and not metadata_only:
-            candidates = sorted(h for h in select_refs(refs, only) if h in local_has)
-        remote_has = remote.has_objects(candidates) if candidates else set()
-        objects, deferred = plan_objects(refs, local_has, remote_has, candidates, direction, only, metadata_only)
-    return Prepared(Plan(moves, objects, deferred), lstate, rstate, tails)
+        objects, deferred = plan_object_moves(local, remote, moves, extra, direction, only, metadata_only)
+    return Prepared(Plan(moves, objects, deferred), lstate, rstate, tails, asked, push_refused)
 
 
-def _pull_large(local: LocalLibrary, remote: Remote, move: ObjectMove, progress: Progress) -> bool:
-    part = local.partial_path(move.hash)
-    offset = part.stat().st_size if part.exists() else 0
-    if offset > move.size:
-        part.unlink()
-        offset = 0
-    progress.advance(offset)
-    try:
-        chunks = remote.read_object(move.hash, offset)
-        with open(part, "ab") as out:
-            written = offset
-            for chunk in chunks:
-                written += len(chunk)
-                if written > move.size:
-                    out.close()
-                    part.unlink()
-                    raise SyncError(
-                        _("{remote} sent more than the {size} bytes of object {digest}: refused.").format(
-                            remote=remote.name, size=move.size, digest=move.hash[:12]),
-                        _("The other side is damaged or hostile; nothing was changed here."),
-                    )
-                out.write(chunk)
-                progress.advance(len(chunk))
-            out.flush()
-            os.fsync(out.fileno())
-    except ObjectMissing:
-        return False
-    if written < move.size:
-        raise SyncError(
-            _("{remote} sent only {got} of the {size} bytes of object {digest}.").format(
-                remote=remote.name, got=written, size=move.size, digest=move.hash[:12]),
-            _("What arrived is kept; run the sync again to resume."),
-        )
-    local.publish_part(move.hash, move.size, part, remote.name)
-    return True
-
-
-def _pull_small(local: LocalLibrary, remote: Remote, moves: list[ObjectMove], progress: Progress,
-                outcome: Outcome) -> bool:
-    """Small objects in batches, each verified then published by a pool of writers.
-
-    Publishing fsyncs every object (the library's rule); doing it from several
-    threads lets the file system group those flushes.
-    """
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    by_hash = {m.hash: m for m in moves}
-    published = False
-    with ThreadPoolExecutor(PUBLISHERS) as pool:
-        inflight: list[Future[None]] = []
-        for digest, chunks in remote.read_objects([(m.hash, 0) for m in moves]):
-            progress.check()
-            move = by_hash[digest]
-            if chunks is None:
-                outcome.unavailable.append(digest)
-                continue
-            limit = move.size if move.size else UNKNOWN_SIZE_CAP
-            buf = bytearray()
-            for chunk in chunks:
-                buf += chunk
-                progress.advance(len(chunk))
-                if len(buf) > limit:
-                    break  # oversized: the store refuses it below, naming the object
-            inflight.append(pool.submit(local.publish_bytes, digest, move.size or None, bytes(buf), remote.name))
-            published = True
-            while len(inflight) >= IN_FLIGHT:
-                inflight.pop(0).result()
-        for future in inflight:
-            future.result()
-    return published
+def _check_room(local: LocalLibrary, remote: Remote, plan: Plan) -> None:
+    """Sizes within the caps and the disks able to hold them, checked before anything is written."""
+    limits = remote.limits
+    pulls = plan.object_moves(Direction.PULL)
+    check_object_sizes({m.hash: m.size for m in pulls}, limits, remote.name)
+    partials = local.partial_sizes()
+    need = sum(max(0, m.size - partials.get(m.hash, 0)) for m in pulls)
+    need += sum(m.bytes for m in plan.log_moves(Direction.PULL))
+    check_free_space(free_bytes(local.root), need, limits.keep_free_bytes, str(local.root))
+    remote_free = remote.free_bytes()
+    if remote_free is not None:
+        check_free_space(remote_free, plan.push_bytes, limits.keep_free_bytes, remote.name)
 
 
 def apply(local: LocalLibrary, remote: Remote, prepared: Prepared, progress: Progress | None = None) -> Outcome:
+    """Pull (objects, then log lines, then reindex), then push (objects, then log lines), under the lock.
+
+    Objects are published only once all of them arrived and checked, so a refused sync changes
+    nothing here (what arrived stays staged, for the next sync to resume). Pulling first means a
+    peer that refuses writes still leaves this library complete.
+    """
     progress = progress or silent()
     plan = prepared.plan
-    outcome = Outcome(plan)
+    outcome = Outcome(plan, push_refused=prepared.push_refused)
+    _check_room(local, remote, plan)
     progress.start(_("Syncing with {remote}").format(remote=remote.name), total=plan.total_bytes, unit="B")
-    pulled_anything = False
     with local.lock():
-        pulls = plan.object_moves(Direction.PULL)
-        partials = local.partial_names()
-        small = [m for m in pulls if m.size < RESUME_MIN and m.hash not in partials]
-        small_set = {m.hash for m in small}
-        large = [m for m in pulls if m.hash not in small_set]
-        if small:
-            pulled_anything |= _pull_small(local, remote, small, progress, outcome)
-        for move in large:
-            progress.check()
-            if _pull_large(local, remote, move, progress):
-                pulled_anything = True
-            else:
-                outcome.unavailable.append(move.hash)
-        for move in plan.object_moves(Direction.PUSH):
-            progress.check()
-            path = local.object_path(move.hash)
-            if path is None:
-                continue
-            remote.put_object(move.hash, path.stat().st_size, path)
-            progress.advance(move.size)
+        staged = pull_objects(local, remote, plan.object_moves(Direction.PULL), progress, outcome.unavailable)
+        publish(local, staged)  # every object arrived and checked: into the store, before the lines naming them
+        pulled = bool(staged)
         for lmove in plan.log_moves(Direction.PULL):
             progress.check()
             local.append_log(lmove.site, lmove.start, prepared.tails[lmove.site], remote.name,
                              expect_sha256=prepared.remote_state.logs[lmove.site].sha256)
             progress.advance(lmove.bytes)
-            pulled_anything = True
-        for lmove in plan.log_moves(Direction.PUSH):
-            progress.check()
-            remote.append_log(lmove.site, lmove.start, local.read_log(lmove.site, lmove.start, lmove.end))
-            progress.advance(lmove.bytes)
-        if pulled_anything:
+            pulled = True
+        if pulled:
             local.after_sync()
-        if plan.log_moves(Direction.PUSH):
-            purged = local.purged_hashes()
-            if purged:
-                remote.erase_objects(purged)
+        try:
+            push_objects(local, remote, plan.object_moves(Direction.PUSH), progress)
+            for lmove in plan.log_moves(Direction.PUSH):
+                progress.check()
+                remote.append_log(lmove.site, lmove.start, local.read_log(lmove.site, lmove.start, lmove.end))
+                progress.advance(lmove.bytes)
+            if plan.log_moves(Direction.PUSH):
+                purged = local.purged_hashes()
+                if purged:
+                    remote.erase_objects(purged)
+        except WriteRefused as exc:
+            if prepared.direction is not Direction.BOTH:
+                raise
+            outcome.push_refused = exc.message
     progress.finish()
     outcome.bytes_received = remote.counters.received
     outcome.bytes_sent = remote.counters.sent
     return outcome
 
 
-def open_remote(spec: str, endpoint: str | None = None, timeout_s: float | None = None) -> Remote:
-    """A remote from what the user typed: a folder, ``http(s)://…`` or ``s3://bucket/prefix``."""
+def open_remote(spec: str, endpoint: str | None = None, timeout_s: float | None = None,
+                limits: Limits | None = None) -> Remote:
+    """A remote from what the user typed: a folder, ``http(s)://…`` or ``s3://bucket/prefix``.
+
+    *limits* default to the ``[sync]`` settings; *timeout_s* overrides their ``timeout_s``.
+    """
+    from dataclasses import replace
+
     from cagette import settings
 
     conf = settings.current().sync
-    timeout = timeout_s if timeout_s is not None else conf.timeout_s
+    limits = limits or Limits.from_settings(conf)
+    if timeout_s is not None:
+        limits = replace(limits, timeout_s=timeout_s)
+    remote: Remote
     if spec.startswith(("http://", "https://")):
         from cagette.sync.http import HttpRemote
 
-        return HttpRemote(spec, timeout_s=timeout)
+        return HttpRemote(spec, limits=limits)
     if spec.startswith("s3://"):
         from cagette.sync.s3 import S3Remote
 
-        return S3Remote(spec, endpoint=endpoint or conf.s3_endpoint or None, region=conf.s3_region,
-                        timeout_s=timeout)
+        remote = S3Remote(spec, endpoint=endpoint or conf.s3_endpoint or None, region=conf.s3_region,
+                          timeout_s=limits.timeout_s)
+        remote.limits = limits
+        return remote
     if "://" in spec:
         raise SyncError(_("Unknown kind of remote: {spec}.").format(spec=spec),
                         _("Give a folder, http://host:port (cagette serve) or s3://bucket/prefix."))
@@ -246,7 +174,7 @@ def open_remote(spec: str, endpoint: str | None = None, timeout_s: float | None 
 
     from cagette.sync.folder import FolderRemote
 
-    return FolderRemote(Path(spec))
+    return FolderRemote(Path(spec), limits=limits)
 
 
 def sync(local: LocalLibrary, remote: Remote, direction: Direction = Direction.BOTH, only: Iterable[str] = (),

@@ -1,8 +1,12 @@
 """Finding ``cagette serve`` peers on the LAN (zeroconf / mDNS).
 
 ``cagette serve --advertise`` registers a ``_cagette._tcp.local.`` service
-whose TXT record gives the site id and whether a token is needed (never the
-token itself); ``cagette sync discover`` browses for them a few seconds.
+whose TXT record gives the site id, whether a token is needed (never the
+token itself) and, for an HTTPS peer, its certificate fingerprint (``fp``);
+``cagette sync discover`` browses for them a few seconds and shows each
+address ready to use (``https://addr:port?fp=…``). An announcement is a
+claim, not a proof: whoever is on the LAN can announce; compare the
+fingerprint with the one the peer's screen shows before trusting it.
 ``CAGETTE_MDNS_INTERFACES`` (comma-separated addresses) restricts the
 interfaces used, e.g. ``127.0.0.1`` inside a test's network namespace.
 """
@@ -35,6 +39,7 @@ class Peer:
     site_id: str
     site_name: str
     token_required: bool
+    fingerprint: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -42,9 +47,9 @@ class Peer:
 
 class Announcer:
     def __init__(self, port: int, site_id: str, token_required: bool, address: str = "127.0.0.1",
-                 site_name: str = "") -> None:
+                 site_name: str = "", fingerprint: str = "") -> None:
         self.port, self.site_id, self.token_required = port, site_id, token_required
-        self.address, self.site_name = address, site_name
+        self.address, self.site_name, self.fingerprint = address, site_name, fingerprint
         self.zc: Any = None
         self.info: Any = None
 
@@ -56,7 +61,8 @@ class Announcer:
         self.info = ServiceInfo(
             SERVICE, name, port=self.port, addresses=[socket.inet_aton(self.address)],
             properties={"site": self.site_id, "name": self.site_name[:100],
-                        "token": "1" if self.token_required else "0", "v": "1"},
+                        "token": "1" if self.token_required else "0", "v": "1",
+                        **({"fp": self.fingerprint} if self.fingerprint else {})},
             server=f"{host}.local.",
         )
         self.zc = Zeroconf(interfaces=_interfaces())
@@ -69,6 +75,25 @@ class Announcer:
             finally:
                 self.zc.close()
                 self.zc = None
+
+
+def _peer(name: str, info: Any) -> Peer:
+    """What an announcement says, its fingerprint (if any) checked for form and put in the address."""
+    from cagette.errors import UsageError
+    from cagette.sync.tls import parse_fingerprint
+
+    props = {k.decode("utf-8", "replace"): (v or b"").decode("utf-8", "replace")[:200]
+             for k, v in info.properties.items()}
+    addr = info.parsed_addresses()[0]
+    fp = ""
+    if props.get("fp"):
+        try:
+            fp = parse_fingerprint(props["fp"])
+        except UsageError:
+            fp = ""
+    url = f"https://{addr}:{info.port}?fp={fp}" if fp else f"http://{addr}:{info.port}"
+    return Peer(name.removesuffix("." + SERVICE), url, props.get("site", "")[:64], props.get("name", "")[:100],
+                props.get("token") == "1", fp)
 
 
 def browse(wait_s: float = 2.0) -> list[Peer]:
@@ -91,10 +116,7 @@ def browse(wait_s: float = 2.0) -> list[Peer]:
                 info = zc.get_service_info(SERVICE, name, timeout=500)
                 if info is None or not info.parsed_addresses():
                     continue
-                props = {k.decode(): (v or b"").decode("utf-8", "replace") for k, v in info.properties.items()}
-                addr = info.parsed_addresses()[0]
-                found[name] = Peer(name.removesuffix("." + SERVICE), f"http://{addr}:{info.port}",
-                                   props.get("site", ""), props.get("name", ""), props.get("token") == "1")
+                found[name] = _peer(name, info)
             time.sleep(0.05)
         browser.cancel()
     finally:

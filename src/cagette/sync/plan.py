@@ -66,52 +66,74 @@ def check_hash(value: str, where: str = "") -> str:
     return value
 
 
+def _check_sha(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not HASH_RE.match(value):
+        raise ValueError(value)
+    return value
+
+
 @dataclass(frozen=True)
 class LogInfo:
-    """One per-site log as a side holds it (complete lines only)."""
+    """One site's log as a side holds it: how many lines, counted from line 1 without a gap.
+
+    ``sha256`` is the hash of the last line held (every signed line names the hash of the
+    one before, so it stands for the whole prefix); None when the side does not say (a
+    bucket, which would have to be read). When the other side said how many lines it holds
+    (``known_lines``, fewer than ours), ``known_sha256`` is the hash of our line of that
+    number and ``known_size`` the bytes of our lines up to it.
+    """
 
     site: str
-    size: int
     lines: int
-    sha256: str
-    prefix_size: int | None = None  # the other side's size, when ours is longer
-    prefix_sha256: str | None = None  # hash of our first prefix_size bytes
+    sha256: str | None = None
+    size: int = 0
+    known_lines: int | None = None
+    known_sha256: str | None = None
+    known_size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "site"}
 
     @classmethod
     def from_dict(cls, site: str, data: Any, where: str = "") -> LogInfo:
         check_site_id(site, where)
         try:
-            size, lines, digest = int(data["size"]), int(data["lines"]), str(data["sha256"])
-            psize = data.get("prefix_size")
-            pdigest = data.get("prefix_sha256")
-            psize = None if psize is None else int(psize)
-            pdigest = None if pdigest is None else str(pdigest)
+            lines, size = int(data["lines"]), int(data.get("size", 0))
+            known = data.get("known_lines")
+            known = None if known is None else int(known)
+            ksize = data.get("known_size")
+            ksize = None if ksize is None else int(ksize)
+            info = cls(site, lines, _check_sha(data.get("sha256")), size, known,
+                       _check_sha(data.get("known_sha256")), ksize)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SyncError(
                 _("The state of the log {site}{where} is malformed.").format(site=site, where=where),
                 _("The other side is damaged or speaks another version of cagette."),
             ) from exc
-        if size < 0 or lines < 0 or lines > size or (psize is not None and psize < 0):
+        if lines < 0 or size < 0 or (known is not None and not 0 <= known < lines) or (
+                ksize is not None and not 0 <= ksize <= size):
             raise SyncError(
                 _("The state of the log {site}{where} is malformed.").format(site=site, where=where),
                 _("The other side is damaged or speaks another version of cagette."),
             )
-        return cls(site, size, lines, digest, psize, pdigest)
+        return info
 
 
 @dataclass(frozen=True)
 class SideState:
-    """What one side holds: its own site id (None for a bare bucket) and its logs."""
+    """What one side holds: its own site id (None for a bare bucket or a stick) and its logs."""
 
     site_id: str | None
     logs: Mapping[str, LogInfo] = field(default_factory=dict)
     objects_digest: str | None = None  # hash of its sorted object names, when known
 
     def sizes(self) -> dict[str, int]:
-        return {site: info.size for site, info in self.logs.items()}
+        """Each log's line count: the high-water marks the other side answers against."""
+        return {site: info.lines for site, info in self.logs.items()}
+
+    marks = sizes
 
 
 @dataclass(frozen=True)
@@ -122,19 +144,23 @@ class ObjectRef:
     size: int
     tags: frozenset[str] = frozenset()
     live: bool = True  # False when every resource referencing it was purged
+    meta: bool = False  # a descriptive object: travels even with --only and --metadata-only
 
 
 @dataclass(frozen=True)
 class LogMove:
+    """Lines ``start + 1`` … ``end`` of a site's log, one way (``start``: what the receiver holds)."""
+
     site: str
     direction: Direction  # PULL or PUSH
     start: int
     end: int
     lines: int
+    size: int = 0  # their bytes, when the sending side said
 
     @property
     def bytes(self) -> int:
-        return self.end - self.start
+        return self.size
 
     def to_dict(self) -> dict[str, Any]:
         return {"site": self.site, "direction": self.direction.value, "start": self.start,
@@ -198,6 +224,17 @@ class Plan:
         }
 
 
+class OwnLogDiverged(SyncError):
+    """The other side holds lines of our own log that differ from ours (we were restored from a backup)."""
+
+    def __init__(self, site: str, remote: str) -> None:
+        super().__init__(
+            _("{remote} holds lines of our own log ({site}) that differ from ours.").format(remote=remote, site=site),
+            _("This library was restored from an older copy and wrote since; it takes a new site id that "
+              "succeeds the old one, and hands back what it wrote under that id."))
+        self.site = site
+
+
 def _diverged(site: str, remote: str) -> SyncError:
     return SyncError(
         _("The log of site {site} on {remote} differs from ours in lines both hold: refused.").format(
@@ -207,105 +244,102 @@ def _diverged(site: str, remote: str) -> SyncError:
     )
 
 
-def _own_site(site: str, remote: str) -> SyncError:
-    return SyncError(
-        _("{remote} offers lines for our own site's log ({site}): refused.").format(remote=remote, site=site),
-        _("Only this library writes its own log. If this library was restored from an old copy, "
-          "move it aside and sync a fresh one from {remote}.").format(remote=remote),
-    )
+def _differ(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a != b
 
 
 def plan_logs(local: SideState, remote: SideState, direction: Direction = Direction.BOTH,
               remote_name: str = "the remote") -> tuple[LogMove, ...]:
-    """Which log bytes go which way, or :class:`SyncError` if a log diverged."""
+    """Which lines go which way (by high-water marks), or :class:`SyncError` if a log diverged.
+
+    A side holding more of our own log than we do gives it back to us (a library restored from
+    a backup); one holding different lines of it raises :class:`OwnLogDiverged`.
+    """
     moves: list[LogMove] = []
     for site in sorted(set(local.logs) | set(remote.logs)):
         check_site_id(site)
         mine, theirs = local.logs.get(site), remote.logs.get(site)
-        if site == local.site_id and theirs is not None and theirs.size and (
-                mine is None or theirs.size > mine.size
-                or (theirs.size == mine.size and theirs.sha256 != mine.sha256)):
-            raise _own_site(site, remote_name)
-        if theirs is not None and mine is not None:
-            if theirs.size == mine.size:
-                if theirs.sha256 != mine.sha256:
-                    raise _diverged(site, remote_name)
-                continue
-            if theirs.size > mine.size:
-                if theirs.prefix_size != mine.size or theirs.prefix_sha256 != mine.sha256:
-                    raise _diverged(site, remote_name)
-                longer, shorter, way = theirs, mine, Direction.PULL
-            else:
-                if mine.prefix_size != theirs.size or mine.prefix_sha256 != theirs.sha256:
-                    raise _diverged(site, remote_name)
-                longer, shorter, way = mine, theirs, Direction.PUSH
-            start, lines = shorter.size, longer.lines - shorter.lines
-            if lines <= 0:
-                raise _diverged(site, remote_name)
-        elif theirs is not None:
-            if theirs.size == 0:
-                continue
-            longer, start, lines, way = theirs, 0, theirs.lines, Direction.PULL
+        m, t = (mine.lines if mine else 0), (theirs.lines if theirs else 0)
+        own = site == local.site_id
+        if m == t:
+            if m and mine is not None and theirs is not None and _differ(mine.sha256, theirs.sha256):
+                raise OwnLogDiverged(site, remote_name) if own else _diverged(site, remote_name)
+            continue
+        if t > m:
+            assert theirs is not None
+            if m and mine is not None and theirs.known_lines == m and _differ(theirs.known_sha256, mine.sha256):
+                raise OwnLogDiverged(site, remote_name) if own else _diverged(site, remote_name)
+            way, longer, start, end = Direction.PULL, theirs, m, t
         else:
             assert mine is not None
-            if mine.size == 0:
-                continue
-            longer, start, lines, way = mine, 0, mine.lines, Direction.PUSH
-        if way is Direction.PUSH and remote.site_id is not None and site == remote.site_id:
-            raise SyncError(
-                _("We hold more of {remote}'s own log ({site}) than it does: refused.").format(
-                    remote=remote_name, site=site),
-                _("Only {remote} writes its own log; it may have been restored from an old copy.").format(
-                    remote=remote_name),
-            )
+            if t and theirs is not None and mine.known_lines == t and _differ(mine.known_sha256, theirs.sha256):
+                raise OwnLogDiverged(site, remote_name) if own else _diverged(site, remote_name)
+            way, longer, start, end = Direction.PUSH, mine, t, m
+        size = longer.size - (longer.known_size or 0) if longer.known_lines == start or start == 0 else 0
         if (way is Direction.PULL and direction.pulls) or (way is Direction.PUSH and direction.pushes):
-            moves.append(LogMove(site, way, start, longer.size, lines))
+            moves.append(LogMove(site, way, start, end, end - start, max(0, size)))
     return tuple(moves)
 
 
 def select_refs(refs: Iterable[ObjectRef], only: Iterable[str] = ()) -> dict[str, ObjectRef]:
-    """The live references, restricted to resources carrying one of *only*'s tags."""
+    """The live references, restricted to resources carrying one of *only*'s tags
+    (descriptive objects always: a resource's tags are in one)."""
     wanted = {t.casefold() for t in only}
     out: dict[str, ObjectRef] = {}
     for ref in refs:
         if not ref.live:
             continue
-        if wanted and not ({t.casefold() for t in ref.tags} & wanted):
+        if wanted and not ref.meta and not ({t.casefold() for t in ref.tags} & wanted):
             continue
         out[ref.hash] = ref
     return out
 
 
-def plan_objects(refs: Iterable[ObjectRef], local_has: Iterable[str], remote_has: Iterable[str],
+def plan_objects(refs: Iterable[ObjectRef], local_has: Iterable[str], remote_has: Iterable[str] = (),
                  asked: Iterable[str] | None = None, direction: Direction = Direction.BOTH,
-                 only: Iterable[str] = (), metadata_only: bool = False) -> tuple[tuple[ObjectMove, ...], int]:
+                 only: Iterable[str] = (), metadata_only: bool = False,
+                 push_candidates: Iterable[str] | None = None) -> tuple[tuple[ObjectMove, ...], int]:
     """Which objects go which way, and how many missing ones were deferred.
 
-    ``remote_has`` lists what the remote holds among the hashes in ``asked``
-    (``asked`` None: ``remote_has`` is its complete listing). A missing object
-    not asked about is pulled on trust (the remote may not hold it, which is
-    reported, not fatal); an object is pushed only when the remote said it
-    lacks it.
+    With *push_candidates* (the objects the lines we push reference and the lines the
+    remote holds do not: see :func:`push_candidates`), nothing is asked of the remote:
+    those are pushed (the remote skips what it has), what we lack is pulled on trust.
+    Otherwise ``remote_has`` lists what the remote holds among the hashes in ``asked``
+    (``asked`` None: ``remote_has`` is its complete listing). A missing object not asked
+    about is pulled on trust (the remote may not hold it, which is reported, not fatal).
+    ``metadata_only`` moves descriptive objects only.
     """
     selected = select_refs(refs, only)
     mine = set(local_has)
     theirs = set(remote_has)
+    candidates = None if push_candidates is None else set(push_candidates)
     known = None if asked is None else set(asked)
     moves: list[ObjectMove] = []
     deferred = 0
     for digest in sorted(selected):
         ref = selected[digest]
-        is_known = known is None or digest in known
+        deferrable = metadata_only and not ref.meta
+        if candidates is not None:
+            is_known, remote_lacks = digest in candidates, digest in candidates
+        else:
+            is_known = known is None or digest in known
+            remote_lacks = is_known and digest not in theirs
         if digest not in mine:
-            if is_known and digest not in theirs:
+            if candidates is None and is_known and digest not in theirs:
                 continue  # neither side holds it
-            if metadata_only or not direction.pulls:
+            if deferrable or not direction.pulls:
                 deferred += 1 if direction.pulls else 0
                 continue
             moves.append(ObjectMove(digest, ref.size, Direction.PULL))
-        elif is_known and digest not in theirs and direction.pushes and not metadata_only:
+        elif remote_lacks and direction.pushes and not deferrable:
             moves.append(ObjectMove(digest, ref.size, Direction.PUSH))
     return tuple(moves), deferred
+
+
+def push_candidates(pushed: Iterable[str], held_by_remote: Iterable[str]) -> set[str]:
+    """Objects referenced by the lines we push, less those referenced by lines the remote holds
+    (a side holds the objects of its lines: that is what a sync leaves behind)."""
+    return set(pushed) - set(held_by_remote)
 
 
 def make_plan(local: SideState, remote: SideState, refs: Iterable[ObjectRef], local_has: Iterable[str],
