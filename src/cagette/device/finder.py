@@ -1,8 +1,11 @@
-"""Finding the board: USB ids first, then its hello.
+"""Finding the board: a port named by the user, else USB ids, then its hello.
 
 Every MicroPython board (and a bare Pico) shows up as USB ``2E8A:0005``, so
 the ids only give candidates; a candidate is our controller when it answers
-``hello`` as ``cagette-studio`` speaking our protocol version.
+``hello`` as ``cagette-studio`` speaking our protocol version. A port can also
+be named: ``--port``, then ``CAGETTE_DEVICE_PORT`` (what ``cagette device
+simulate`` prints: a pseudo-terminal has no USB id), then ``[device] port``
+in the settings.
 """
 
 from __future__ import annotations
@@ -21,6 +24,19 @@ RPI_VID = 0x2E8A
 MICROPYTHON_PID = 0x0005
 BAUD = 115200  # ignored by USB CDC, used by real UARTs and ptys
 HELLO_TIMEOUT_S = 3.0
+PORT_ENV = "CAGETTE_DEVICE_PORT"
+
+
+def configured_port(port: str | None = None) -> str | None:
+    """The board's port as the user named it: *port* (``--port``), else ``CAGETTE_DEVICE_PORT``,
+    else ``[device] port`` in the settings; None: look for it by USB id."""
+    if port:
+        return port
+    if os.environ.get(PORT_ENV):
+        return os.environ[PORT_ENV]
+    from cagette import settings
+
+    return settings.current().device.port or None
 
 
 @dataclass(frozen=True)
@@ -117,15 +133,17 @@ def probe(device: str, timeout: float = HELLO_TIMEOUT_S) -> protocol.DeviceInfo:
     return protocol.parse_hello(reply)
 
 
-def find_board(port: str | None = None, among: Iterable[str] | None = None) -> tuple[str, protocol.DeviceInfo]:
-    """The port and identity of the board (*port* given: only that one;
-    else the first of *among*, by default the MicroPython ports, that says hello)."""
+def find_board(port: str | None = None, among: Iterable[str] | None = None,
+               timeout: float = HELLO_TIMEOUT_S) -> tuple[str, protocol.DeviceInfo]:
+    """The port and identity of the board (*port* or ``CAGETTE_DEVICE_PORT``: only that one;
+    else the first of *among*, by default the MicroPython ports, that says hello within *timeout*)."""
+    port = port or os.environ.get(PORT_ENV) or None
     if port:
-        return port, probe(port)
+        return port, probe(port, timeout)
     tried = []
     for device in (among if among is not None else [c.device for c in candidates()]):
         try:
-            return device, probe(device)
+            return device, probe(device, timeout)
         except DeviceError as exc:
             tried.append(f"{device}: {exc.message}")
     if tried:
@@ -142,6 +160,7 @@ def find_board(port: str | None = None, among: Iterable[str] | None = None) -> t
 
 def port_lister(port: str | None = None) -> Callable[[], list[str]]:
     """What the controller calls on each (re)connection: the ports to try."""
+    port = port or os.environ.get(PORT_ENV) or None
     if port:
         return lambda: [port]
     return lambda: [c.device for c in candidates()]
