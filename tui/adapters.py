@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cagette.errors import CagetteError
+from cagette.video.project import AUDIO_EXTS as AUDIO_EXTS  # what a file dialog for sounds lists
+from cagette.video.project import IMAGE_EXTS, VIDEO_EXTS
+
+if TYPE_CHECKING:
+    from cagette.video.project import Project
+
+MEDIA_EXTS = VIDEO_EXTS | IMAGE_EXTS  # what a file dialog for clips and photos lists
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ def script_seconds(text: str) -> float:
     return float(estimate_s(text, words_per_minute()))
 
 
-def project_problems(project: Any) -> list[Problem]:
+def project_problems(project: Project) -> list[Problem]:
     """The problems ``cagette project check`` reports (missing files, scripts longer than their shots...)."""
     from cagette.video.check import check_project
 
@@ -52,19 +59,32 @@ def project_problems(project: Any) -> list[Problem]:
     return out
 
 
-def template_folders() -> list[Path]:
-    """Where storyboard templates are looked for: the user's library first, then the starter's."""
+def find_templates(app_library: str | None, lang: str, folders: list[Path] | None = None) -> Any:
+    """The templates a new project can start from (a :class:`cagette.flows.templates.TemplateList`):
+    the library's (never created for this), then the starter's (*folders* replaces the starter's)."""
     from cagette import locations
+    from cagette.flows.seeding import open_existing
+    from cagette.flows.templates import find_templates as find
 
-    folders = [locations.library_dir().path / "templates"]
-    try:
-        from cagette.starter import templates_dir
-    except ImportError:
-        return folders
-    return [*folders, templates_dir()]
+    library = open_existing(locations.library_dir(app_library))
+    return find(library, lang, folders)
 
 
-def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
+def create_project(root: Path, template: Any, app_library: str | None, title: str, lang: str) -> Any:
+    """Make the project (from *template* when given: it remembers it and takes its licence).
+
+    Returns a :class:`cagette.flows.templates.Created` (the project, and notices to show)."""
+    from cagette import locations, settings
+    from cagette.flows.seeding import open_existing
+    from cagette.flows.templates import create_project as create
+
+    general = settings.current().general
+    library = open_existing(locations.library_dir(app_library)) if template is not None else None
+    return create(root, template, library, title=title, language=lang,
+                  authors=[general.author] if general.author else [], organisation=general.organisation)
+
+
+def caption_lines(project: Project, scene: Any) -> list[tuple[float, float, str]]:
     """The caption lines of a scene as (start s, end s, text), from its script (spread over its speech)."""
     from cagette.video.script import scene_captions
 
@@ -75,21 +95,44 @@ def caption_lines(project: Any, scene: Any) -> list[tuple[float, float, str]]:
 # -- render and publish ------------------------------------------------------------------
 
 def render_presets() -> list[tuple[str, str]]:
-    """(name, description) of the render presets, the quick draft first."""
+    """(name, description) of the render presets, the settings' default first and the quick draft last."""
     from cagette.i18n import _
     from cagette.video.presets import PRESETS
 
-    names = sorted(PRESETS, key=lambda n: (n != "draft", n))
+    first = default_preset()
+    names = sorted(PRESETS, key=lambda n: (n != first, n == "draft", n))
     return [(n, _(PRESETS[n].description)) for n in names]
 
 
-def last_render(project: Any) -> Path | None:
-    folder = project.exports_dir
-    videos = sorted(folder.glob("*.mp4"), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
-    return videos[-1] if videos else None
+def default_preset() -> str:
+    """The preset a project renders with when it names none (the settings', else web-16x9)."""
+    from cagette import settings
+    from cagette.video.presets import PRESETS
+
+    try:
+        name = settings.current().video.default_preset
+    except CagetteError:
+        name = ""
+    return name if name in PRESETS else "web-16x9"
 
 
-def render_video(project: Any, preset: str, progress: Any) -> Path:
+def last_render(project: Project) -> Path | None:
+    """The newest render of *project* (``exports/<preset>/<slug>.mp4``), None before the first one."""
+    from cagette.video.exports import latest_export
+
+    export = latest_export(project)
+    return export.video if export is not None else None
+
+
+def render_errors(project: Project) -> list[str]:
+    """What ``cagette project check`` finds in error: a render still runs (a draft of an unfinished project is
+    useful), but the app says the video does not show everything the storyboard holds."""
+    from cagette.video.check import render_errors as errors
+
+    return [p.message for p in errors(project, words_per_minute())]
+
+
+def render_video(project: Project, preset: str, progress: Any) -> Path:
     """Render *project* with *preset* into its exports folder (replacing an older render); the video's path."""
     from cagette.video.render import render_project, resolve_preset
 
@@ -101,22 +144,34 @@ def render_video(project: Any, preset: str, progress: Any) -> Path:
 def open_library(app_library: Path | None = None) -> Any:
     """The library the app works on (created and seeded on first use, like the command line)."""
     from cagette import locations, settings
-    from cagette.library.library import open_choice
+    from cagette.flows.seeding import open_choice
 
     choice = locations.library_dir(app_library) if app_library else locations.library_dir()
     return open_choice(choice, settings.current())
 
 
-def publish_video(library: Path | None, project: Any, video: Path, progress: Any) -> str:
-    """Add the project's latest render (with captions, transcript, thumbnail, storyboard) to the library."""
+def publish_video(library: Path | None, project: Project, video: Path, progress: Any) -> Any:
+    """Publish *video* (a render of *project*, with its captions, transcript, thumbnail and storyboard);
+    the project's title, licence, authors and the template it came from go with it.
+
+    Returns a :class:`cagette.flows.publish.Published` (the resource, and notices to show)."""
+    from cagette import settings
+    from cagette.flows.publish import publish_defaults, publish_project
     from cagette.i18n import _
 
     progress.start(_("Publishing"), None)
     lib = open_library(library)
-    data = project.data
-    meta: dict[str, Any] = {"title": data.title, "licence": data.licence, "language": data.language,
-                            "description": data.description, "authors": list(data.authors),
-                            "organisation": data.organisation or None}
-    resource = lib.add_path(project.root, **meta)
+    done = publish_project(lib, project, video=video, defaults=publish_defaults(lib, settings.current()))
     progress.finish()
-    return str(resource.id)
+    return done
+
+
+def publish_path(library: Any, path: Path, progress: Any) -> Any:
+    """Publish a file, a folder of files or a project folder (as the command line's `library add`)."""
+    from cagette import settings
+    from cagette.flows.publish import publish_defaults
+    from cagette.flows.publish import publish_path as publish
+    from cagette.i18n import _
+
+    progress.start(_("Publishing"), None)
+    return publish(library, path, defaults=publish_defaults(library, settings.current()))

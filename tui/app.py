@@ -9,7 +9,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.theme import Theme
 
-from cagette.errors import CagetteError
+from cagette.errors import CagetteError, missing_system_library
 from cagette.i18n import N_, _, current_language, set_language
 
 CALM = Theme(
@@ -46,7 +46,10 @@ GLOBAL_KEYS: list[tuple[str, str]] = [
     ("F1", N_("help")),
     ("F2", N_("français / English")),
     ("F3", N_("high contrast")),
+    ("Tab", N_("next control")),
     ("Esc", N_("back")),
+    ("Ctrl+Z", N_("undo")),
+    ("Ctrl+Y", N_("redo")),
     ("Ctrl+Q", N_("quit")),
 ]
 
@@ -55,10 +58,15 @@ class CagetteApp(App[int]):
     TITLE = "cagette"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = False
+    AUTO_FOCUS = ""  # each screen names its main control (never an invisible container)
+    # Screens lay themselves out for a small terminal (80 × 24) and a large one (120 × 40).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]  # type: ignore[misc]  # Textual annotates it oddly (ClassVar | None)
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]  # type: ignore[misc]  # the same
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "help", show=False),
-        Binding("f2", "switch_language", "language", show=False),
-        Binding("f3", "toggle_contrast", "contrast", show=False),
+        # priority: they work in dialogs too (a modal screen stops the other bindings)
+        Binding("f1", "help", "help", show=False, priority=True),
+        Binding("f2", "switch_language", "language", show=False, priority=True),
+        Binding("f3", "toggle_contrast", "contrast", show=False, priority=True),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
@@ -78,8 +86,11 @@ class CagetteApp(App[int]):
         return current_language()
 
     def on_mount(self) -> None:
+        from cagette_tui import memory
         from cagette_tui.screens.home import HomeScreen
 
+        memory.listener = lambda text: self.notify(text, title=_("Memory of the app"), severity="warning",
+                                                   timeout=15)
         self.sub_title = _("Vidéocagette studio")
         self.push_screen(HomeScreen())
         self.after_home()
@@ -118,11 +129,15 @@ class CagetteApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_switch_language(self) -> None:
+    async def action_switch_language(self) -> None:
+        """F2: the other language; the screen is drawn again with every value it holds, nothing saved
+        meanwhile (the screens below are drawn again when they come back)."""
+        from cagette_tui.screens.base import LanguageAware
+
         set_language("en" if current_language() == "fr" else "fr")
         self.sub_title = _("Vidéocagette studio")
-        for screen in self.screen_stack:
-            screen.refresh(recompose=True)
+        if isinstance(self.screen, LanguageAware):
+            await self.screen.relabel()
         self.notify(_("Language: English") if current_language() == "en" else _("Language: French"))
 
     def action_toggle_contrast(self) -> None:
@@ -160,17 +175,29 @@ class CagetteApp(App[int]):
 
         return library_dir(self.library_option).path
 
-    def open_project(self, path: Path, screen: str = "storyboard") -> None:
-        """Open the project folder *path* on its storyboard (or another project screen)."""
+    def open_project(self, path: Path, screen: str = "storyboard", scene: str | None = None) -> None:
+        """Open the project folder *path* on its storyboard (or another project screen), on *scene*
+        (else the scene last open)."""
         try:
             from cagette_tui.screens import project_screens
 
-            self.push_screen(project_screens.make(self, Path(path), screen))
+            self.push_screen(project_screens.make(self, Path(path), screen, scene=scene))
+        except CagetteError as exc:
+            self.show_error(exc)
+
+    def resume_guided(self, root: Path) -> None:
+        """Go on with the guided video of the project at *root*, at the step where it was left."""
+        try:
+            from cagette_tui.screens.guided import resume
+
+            self.push_screen(resume(self, Path(root)))
         except CagetteError as exc:
             self.show_error(exc)
 
     def show_error(self, exc: BaseException | None) -> None:
         """Errors are notifications a person can read, never a traceback."""
+        if exc is not None:
+            exc = missing_system_library(exc) or exc
         if isinstance(exc, CagetteError):
             text = exc.message + (f"\n→ {exc.hint}" if exc.hint else "")
         else:

@@ -13,8 +13,8 @@ from typing import Any
 from cagette_tui.app import CagetteApp
 from tests.tui.fixtures import make_project, make_template
 
-SCREENS = ("home", "home-contrast", "help", "guided", "guided-scripts", "projects", "storyboard", "capture", "render",
-           "library", "sync", "plans")
+SCREENS = ("home", "home-contrast", "help", "guided", "guided-scripts", "projects", "storyboard", "project-panel",
+           "capture", "render", "publish", "library", "sync", "plans")
 
 
 def fixture_library(path: Path, files: Path) -> Any:
@@ -41,6 +41,7 @@ class SnapApp(CagetteApp):
             fixture_library(self.data / "lib", self.data / "lib-files")
         super().__init__(lang=lang, library=str(self.data / "lib") if screen == "library" else None)
         self.start_screen = screen
+        self.animation_level = "none"  # scrolls done at once: the same picture every time
 
     def after_home(self) -> None:
         getattr(self, "_open_" + self.start_screen.replace("-", "_"))()
@@ -48,7 +49,10 @@ class SnapApp(CagetteApp):
     def _project(self) -> Any:
         root = self.data / "demo"
         if not root.exists():
-            make_project(root, "Town hall")
+            from cagette.video import synth
+
+            made = make_project(root, "Town hall")
+            made.add_frames("welcome", [synth.frame_image(self.data / f"frame{n}.png", n, (64, 36)) for n in range(4)])
         from cagette.video.project import open_project
 
         return open_project(root)
@@ -87,6 +91,11 @@ class SnapApp(CagetteApp):
 
         self.push_screen(StoryboardScreen(self._project()))
 
+    def _open_project_panel(self) -> None:
+        from cagette_tui.screens.project_panel import ProjectPanelScreen
+
+        self.push_screen(ProjectPanelScreen(self._project()))
+
     def _open_capture(self) -> None:
         from cagette_tui.screens.capture import CaptureScreen
 
@@ -96,6 +105,11 @@ class SnapApp(CagetteApp):
         from cagette_tui.screens.render import RenderScreen
 
         self.push_screen(RenderScreen(self._project()))
+
+    def _open_publish(self) -> None:
+        from cagette_tui.screens.publish import PublishScreen
+
+        self.push_screen(PublishScreen(self._project()))
 
     def _open_library(self) -> None:
         self.open_section("library")

@@ -65,3 +65,17 @@ def test_describe_says_everything_in_words() -> None:
 
     text = describe(ProgressEvent("Rendering", 30, 120, "frames", 10.0, "scene 2"))
     assert text == "Rendering — 30/120 frames — 25 % — 0:30 left — scene 2"
+
+
+async def test_the_works_ending_runs_before_the_panel_says_it_ended() -> None:
+    """A screen redraws once a panel says it ended: the work's own ending (a form saying "published")
+    must have run by then, on the widgets that asked for it."""
+    app = JobApp(lang="en")
+    seen: list[tuple[str, bool, bool]] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query("#job"))
+        panel = app.screen.query_one("#job", JobPanel)
+        panel.start(lambda progress: "made", lambda result: seen.append((result, panel.running, panel.is_attached)))
+        await wait_for(pilot, lambda: panel.outcome == "done", what="the end")
+        assert seen == [("made", True, True)]
+        assert not panel.running

@@ -88,6 +88,34 @@ async def test_sync_with_a_folder_library_shows_the_plan_then_applies_it(tmp_pat
         assert "Done" in str(screen.query_one("#plan-text").render())
 
 
+async def test_sync_with_a_read_only_peer_pulls_and_says_nothing_was_sent(tmp_path: Path) -> None:
+    from tests.library.peer_helpers import serve
+
+    ours = Library.create(tmp_path / "ours", site_name="Ici")
+    mine = tmp_path / "mine.md"
+    mine.write_text("# Ici\n", encoding="utf-8")
+    ours.add([("main", mine)], kind="guide", title="Notre fiche")
+    (tmp_path / "theirs-files").mkdir()
+    make_library(tmp_path / "theirs", tmp_path / "theirs-files")
+    app = CagetteApp(lang="en", library=str(tmp_path / "ours"))
+    with serve(tmp_path / "theirs") as srv:  # no write token: read-only
+        async with app.run_test(size=(140, 45)) as pilot:
+            screen = SyncScreen(ours.path)
+            app.push_screen(screen)
+            await wait_for(pilot, lambda: screen.query("#remote"))
+            screen.query_one("#remote", Input).value = srv.url
+            screen.query_one("#remote", Input).focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.prepared is not None, what="plan")
+            assert "read-only" in str(screen.query_one("#plan-text").render())
+            await pilot.press("y")
+            await wait_for(pilot, lambda: screen.outcome is not None, what="sync applied")
+            text = str(screen.query_one("#plan-text").render())
+    assert "Done" in text and "takes no writes from here (read-only): nothing was sent." in text
+    assert len(Library.open(tmp_path / "ours").resources()) == 3
+    assert len(Library.open(tmp_path / "theirs").resources()) == 2  # nothing was pushed
+
+
 async def test_licence_and_organisation_filters_narrow_the_results(tmp_path: Path) -> None:
     lib = make_library(tmp_path / "lib", tmp_path)  # two CC-BY-SA-4.0: one from Mairie, one without organisation
     note = tmp_path / "note.md"

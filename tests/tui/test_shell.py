@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from cagette.i18n import current_language
 from cagette_tui.app import CagetteApp
@@ -32,13 +32,23 @@ async def test_home_help_and_language_switch() -> None:
         assert app.theme == "cagette-contrast"
 
 
-async def test_home_buttons_open_sections() -> None:
+async def test_home_sections_open_with_enter_a_click_or_their_number() -> None:
+    from textual.widgets import ListView
+
     app = CagetteApp(lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        buttons = list(app.screen.query(Button))
-        assert any(b.id == "section-help" for b in buttons)
-        await pilot.click("#section-help")
+        sections = app.screen.query_one("#sections", ListView)
+        assert app.screen.focused is sections  # the focus starts on the main control
+        assert [item.name for item in sections.children] == ["new", "projects", "library", "plans", "help"]
+        assert sections.children[0].text.startswith("1. New video")  # type: ignore[attr-defined]
+        await pilot.press("down", "down", "down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.click(app.screen.query_one("#sections", ListView).children[4])
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
 

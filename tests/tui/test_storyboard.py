@@ -135,8 +135,8 @@ async def test_move_a_shot_with_keys_and_by_drag_then_undo(tmp_path: Path) -> No
 
         # drag the third shot onto the first row
         await pilot.pause()
-        await pilot.mouse_down(table, offset=(2, 3))
-        await pilot.mouse_up(table, offset=(2, 1))
+        await pilot.mouse_down(table, offset=(4, 4))  # inside the frame: the header on line 1, rows from line 2
+        await pilot.mouse_up(table, offset=(4, 2))
         await wait_for(pilot, lambda: shot_titles(root) == ["Three", "One", "Two"], what="shot dragged")
         await pilot.press("ctrl+z")
         await wait_for(pilot, lambda: shot_titles(root) == ["One", "Two", "Three"], what="drag undone")

@@ -42,15 +42,19 @@ async def test_lights_and_studio_button(tmp_path: Path, isolated_home: Path, sim
         screen = CaptureScreen(open_project(root), source=camera, devices=[])
         app.push_screen(screen)
         await wait_for(pilot, lambda: screen.has_class("-lights") and screen.levels_read, what="controller connected")
-        assert "Lights of the studio" in str(screen.query_one("#lights-state", Static).render())
         slider = screen.query_one("#light-key", Slider)
-        slider.focus()
         start = slider.value
+        lights = screen.query_one("#lights", Static)
+        # always on screen, in the words of `cagette device lights`
+        assert str(lights.render()).startswith(f"Lights: key {start:.0f} %, fill ")
+        assert "key light" in str(slider.render())
+        slider.focus()
         await pilot.press("right", "right")
         await wait_for(pilot, lambda: slider.value == min(100.0, start + 10))
         await wait_for(pilot, lambda: screen.controller.levels()["targets"]["key"] == slider.value,
                        what="key light set on the board")
-        assert "%" in str(slider.render())
+        assert f"Lights: key {slider.value:.0f} %" in str(lights.render())
+        assert "%" in str(slider.render()) and "▶" in str(slider.render())  # the focused slider is marked
 
         # the studio's button is the shutter: a frame is taken
         await wait_for(pilot, lambda: screen.frames_shown > 0, what="live view")

@@ -1,11 +1,17 @@
 """Capture: choose a camera, watch it live, record clips or take stop-motion frames.
 
-The camera runs in :mod:`cagette.capture` threads (a frame hub and a preview
-that shrinks frames at up to 20 per second); a worker of this screen turns
-the newest small image into half-block characters and only swaps the
-picture on the UI thread, so typing never waits for the camera. The shutter
-(Space, or the studio's button through the app's shared trigger) takes a
-frame in stop-motion mode and starts or stops the recording in video mode.
+The camera runs in :mod:`cagette.capture` threads (a frame hub and a preview that shrinks frames at
+up to 20 per second); a worker of this screen turns the newest small image into half-block
+characters and only swaps the picture on the UI thread, so typing never waits for the camera. The
+shutter (Space, or the studio's button through the app's shared trigger) takes a frame in
+stop-motion mode and starts or stops the recording in video mode.
+
+Like a stop-motion tool: the onion skin's opacity and number of frames are chosen (and
+remembered), the strip shows pictures of the frames, P plays the last frames at the scene's rate,
+L switches between the live view and the chosen frame, and every frame edit is undoable. The
+cameras used are remembered for the project and for this computer (the last one opens first). A
+recording shows a badge with its time and the frames the camera dropped; the light levels of the
+studio's controller are always on screen when it is connected.
 """
 
 from __future__ import annotations
@@ -15,38 +21,53 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, ListItem, ListView, Select, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, ListView, Select, Static
 
 from cagette.errors import CagetteError
-from cagette.i18n import N_, _
+from cagette.i18n import N_, _, ngettext
+from cagette.progress import format_duration
+from cagette_tui import memory
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.screens.capture_frames import FramesMixin
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.marks import Item
 from cagette_tui.widgets.picture import Picture, renderable_from_bgr
 from cagette_tui.widgets.slider import Slider
+from cagette_tui.widgets.strip import FrameStrip
+from cagette_tui.widgets.titlebar import TitleBar
+
+if TYPE_CHECKING:
+    from cagette.video.project import Project
 
 KEYS = [
-    ("Space", N_("shutter")), ("M", N_("video / stop-motion")), ("O", N_("onion skin")),
-    ("←/→", N_("choose a frame")), ("Del", N_("delete the frame")), ("T", N_("retake the frame")),
-    ("Ctrl+←/→", N_("move the frame")), ("U", N_("phone upload page")), ("Esc", N_("back")),
+    ("Space", N_("shutter")), ("M", N_("video / stop-motion")), ("O", N_("onion skin")), ("L", N_("live / last frame")),
+    ("P", N_("play the last frames")), ("←/→", N_("choose a frame")), ("Del", N_("delete the frame")),
+    ("T", N_("retake the frame")), ("Ctrl+←/→", N_("move the frame")), ("Ctrl+Z", N_("undo")),
+    ("U", N_("phone upload page")), ("Tab", N_("next control")), ("Esc", N_("back")),
 ]
 
 PREVIEW_FPS = 20.0  # the preview thread's pace; the drawing loop polls twice as often
-PREVIEW_CELLS = (64, 18)
+PREVIEW_WIDTH_PX = 192  # the preview thread's small image; fitted to the cells when drawn
+ANOTHER = "+another"  # the item of the camera list that leads to the address field
 
 
-class CaptureScreen(Screen[None]):
+class CaptureScreen(FramesMixin, CagetteScreen):
+    AUTO_FOCUS = "#preview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("space", "shutter", show=False),
         Binding("m", "toggle_mode", show=False),
         Binding("o", "toggle_onion", show=False),
+        Binding("l", "live_or_last", show=False),
+        Binding("p", "play", show=False),
         Binding("left", "select_frame(-1)", show=False),
         Binding("right", "select_frame(1)", show=False),
         Binding("delete,x", "delete_frame", show=False),
@@ -54,95 +75,169 @@ class CaptureScreen(Screen[None]):
         Binding("ctrl+left", "move_frame(-1)", show=False),
         Binding("ctrl+right", "move_frame(1)", show=False),
         Binding("u", "phone", show=False),
+        Binding("ctrl+z", "undo", show=False, priority=True),
+        Binding("ctrl+y", "redo", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
     CaptureScreen #capture { height: 1fr; }
-    CaptureScreen #capture-side { width: 38; padding: 0 1; }
-    CaptureScreen #capture-main { width: 1fr; padding: 0 1; }
-    CaptureScreen #sources { height: auto; max-height: 8; }
-    CaptureScreen #preview { height: 19; min-width: 40; border: round $primary; }
-    CaptureScreen #strip { height: auto; padding: 1 0 0 0; }
-    CaptureScreen #capture-status { padding: 1 0 0 0; }
+    CaptureScreen #capture-side { width: 34; padding: 0 1 0 0; }
+    CaptureScreen.-narrow #capture-side { width: 26; }
+    CaptureScreen #capture-main { width: 1fr; }
+    CaptureScreen #sources { height: auto; max-height: 7; }
+    CaptureScreen.-short #sources { max-height: 5; }
+    CaptureScreen.-short .side-label { padding: 0; }
+    CaptureScreen #preview { height: 1fr; min-height: 5; }
+    CaptureScreen #mode, CaptureScreen #badge, CaptureScreen #lights { height: auto; }
+    CaptureScreen #badge, CaptureScreen #mode { text-style: bold; }
+    CaptureScreen #mode { color: $accent; }
     CaptureScreen #capture-side Button { width: 100%; }
+    CaptureScreen .side-label { padding: 1 0 0 0; color: $text-muted; }
     CaptureScreen .light { display: none; }
     CaptureScreen.-lights .light { display: block; }
     """
 
-    def __init__(self, project: Any, source: str | None = None, devices: list[Any] | None = None,
-                 controller: bool = True) -> None:
+    def __init__(self, project: Project, source: str | None = None, devices: list[Any] | None = None,
+                 controller: bool = True, scene: str | None = None) -> None:
         super().__init__()
         self.devices = devices  # None: list this computer's cameras
         self.use_controller = controller
         self.project = project
-        self.scene_slug = project.data.scenes[0].slug if project.data.scenes else ""
-        self.location = source or ""
+        state = memory.load()
+        slugs = [s.slug for s in project.data.scenes]
+        wanted = scene or state.project(project.root).scene
+        self.scene_slug = wanted if wanted in slugs else (slugs[0] if slugs else "")
+        self.remembered = state.cameras_for(project.root)
+        self.location = source if source is not None else (self.remembered[0] if self.remembered else "")
         self.mode = "stopmotion"
-        self.onion = True
+        self.onion_opacity = state.capture.onion_opacity
+        self.onion_frames = state.capture.onion_frames
+        self._onion_kept = self.onion_frames or 2  # what O brings back
+        self.playback_frames = state.capture.playback_frames
+        self.view = "live"
         self.frame_index = -1  # chosen frame in the strip, -1: the last one
         self.hub: Any = None
         self.preview: Any = None
         self.recorder: Any = None
-        self.frames_shown = 0  # pictures drawn since the camera started (for the fps figure and tests)
-        self.started_at = 0.0
+        self.recording_since = 0.0
+        self.frames_shown = 0  # pictures drawn since the camera started (for tests)
         self._generation = 0  # the workers of an older camera stop when it changes
         self._onion_images: list[Any] = []
+        self._thumbs: dict[tuple[str, int], Any] = {}
+        self._playback_stop: threading.Event | None = None
         self._lock = threading.Lock()
+        self._cells = (64, 18)
         self.controller: Any = None
+        self.levels: dict[str, float] = {}
         self.levels_read = False  # the sliders show the board's levels
 
     # layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="capture"):
-            with Vertical(id="capture-side"):
-                yield Label(_("Scene"))
+            with VerticalScroll(id="capture-side", can_focus=False):
+                yield Label(_("Scene"), classes="side-label")
                 options = [(f"{n}. {s.title or s.slug}", s.slug) for n, s in enumerate(self.project.data.scenes, 1)]
                 yield Select(options, value=self.scene_slug or Select.BLANK, allow_blank=not options, id="scene")
-                yield Label(_("Camera"))
+                yield Label(_("Camera (last used first)"), classes="side-label")
                 yield ListView(*self._source_items(), id="sources")
                 yield Input(self.location if "://" in self.location else "", id="url",
                             placeholder="http://192.168.1.20:8080/video")
+                yield Label(_("Onion skin"), classes="side-label")
+                yield Slider(_("opacity"), self.onion_opacity, step=5, id="onion-opacity")
+                yield Slider(_("frames"), self.onion_frames, step=1, maximum=5, unit="", id="onion-frames")
+                yield Label(_("Lights of the studio"), classes="side-label light")
+                yield Slider(_("key light"), id="light-key", classes="light")
+                yield Slider(_("fill light"), id="light-fill", classes="light")
                 yield Button(_("Phone upload page (U)"), id="phone")
-                yield Static("", id="capture-status")
-                yield Static(_("Lights: no studio controller connected."), id="lights-state")
-                yield Slider(_("Key "), id="light-key", classes="light")
-                yield Slider(_("Fill"), id="light-fill", classes="light")
             with Vertical(id="capture-main"):
-                yield Static(self._mode_text(), id="mode", classes="title")
+                yield Static(self._mode_text(), id="mode")
                 yield Picture(_("No camera yet: choose one on the left, or type a phone's URL and press Enter."),
                               id="preview", focusable=True)
-                yield Static("", id="strip")
+                yield FrameStrip(id="strip")
+                yield Static("", id="badge")
+                yield Static(_("Lights: no studio controller connected."), id="lights")
                 yield JobPanel(id="job")
-        yield KeysBar(KEYS)
+        yield KeysBar(KEYS, only=("Space", "M", "O", "P", "Del", "Ctrl+Z", "Esc"))
 
-    def _source_items(self) -> list[ListItem]:
-        items = []
+    def _source_items(self) -> list[Item]:
+        items = [Item(source, name=source) for source in self.remembered]
         try:
             from cagette.capture.sources import list_devices
 
             for dev in list_devices() if self.devices is None else self.devices:
-                items.append(ListItem(Label(f"{dev.path} — {dev.name or _('camera')}"), name=dev.path))
+                if dev.path not in self.remembered:
+                    label = dev.name or _("camera")
+                    items.append(Item(f"{dev.path} — {label}", name=dev.path))
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-        if not items:
-            items.append(ListItem(Label(_("No camera on this computer: use a phone (URL below).")), name=""))
+            app_of(self).show_error(exc)
+        items.append(Item(_("Another camera: type its address below"), name=ANOTHER))
         return items
 
-    def on_mount(self) -> None:
+    def refill(self) -> None:
         self.refresh_strip()
-        self.query_one("#preview", Picture).focus()
+        self.refresh_status()
+        self._show_lights()
+
+    def on_mount(self) -> None:
+        self.refill()
         if self.location:
             self.start_camera(self.location)
+        else:
+            self.query_one("#sources", ListView).focus()
         if self.use_controller:
             self._start_controller()
             self.set_interval(1.0, self._check_lights)
+        self.set_interval(0.5, self.refresh_status)
+
+    def on_resize(self) -> None:
+        self._measure()
+
+    def _measure(self) -> None:
+        for preview in self.query("#preview"):
+            size = preview.content_size
+            if size.width > 4 and size.height > 2:
+                self._cells = (size.width, size.height)
+
+    def preview_cells(self) -> tuple[int, int]:
+        return self._cells
 
     def on_unmount(self) -> None:
+        self.stop_playback()
         self.stop_camera()
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    # what is going on, in words ---------------------------------------------------------
+    def _mode_text(self) -> str:
+        scene = next((s for s in self.project.data.scenes if s.slug == self.scene_slug), None)
+        where = _("scene {n}: {title}").format(n=self.project.data.scene_index(scene.slug) + 1,
+                                               title=scene.title or scene.slug) if scene else _("no scene")
+        if self.mode == "video":
+            return _("Video · {where} (Space: record / stop)").format(where=where)
+        return _("Stop-motion · {where} (Space: take a frame)").format(where=where)
+
+    def refresh_status(self) -> None:
+        if not self.is_attached or not self.query("#badge"):
+            return
+        self.query_one("#mode", Static).update(self._mode_text())
+        self.query_one("#badge", Static).update(self.badge_text())
+
+    def badge_text(self) -> str:
+        if self.recorder is not None:
+            elapsed = time.monotonic() - self.recording_since
+            stats = getattr(self.recorder.source, "stats", None)
+            dropped = int(getattr(stats, "dropped", 0) or 0)
+            return _("● REC {time} · {frames} · {dropped}").format(
+                time=format_duration(elapsed),
+                frames=ngettext("{n} frame", "{n} frames", self.recorder.frames).format(n=self.recorder.frames),
+                dropped=ngettext("{n} dropped", "{n} dropped", dropped).format(n=dropped))
+        if self.mode == "video":
+            return _("○ Ready to record") if self.hub is not None else _("○ No camera")
+        view = {"live": _("live view"), "last": _("showing the chosen frame (L: live)"),
+                "playback": _("playing the last frames (P: stop)")}[self.view]
+        return f"{self.frames_summary()} · {view}"
 
     # the studio's controller: lights and the shutter button -----------------------------
     def _start_controller(self) -> None:
@@ -153,10 +248,10 @@ class CaptureScreen(Screen[None]):
             from cagette.device.finder import port_lister
 
             port = settings.current().device.port or None
-            self.controller = Controller(port_lister(port), trigger=self.app.shutter).start()  # type: ignore[attr-defined]
+            self.controller = Controller(port_lister(port), trigger=app_of(self).shutter).start()
         except (CagetteError, ImportError) as exc:
             self.controller = None
-            self.query_one("#lights-state", Static).update(
+            self.query_one("#lights", Static).update(
                 _("Lights: the controller cannot be used ({error}).").format(error=getattr(exc, "message", exc)))
 
     def _check_lights(self) -> None:
@@ -164,34 +259,68 @@ class CaptureScreen(Screen[None]):
         if connected == self.has_class("-lights"):
             return
         self.set_class(connected, "-lights")
-        self.query_one("#lights-state", Static).update(
-            _("Lights of the studio (←/→ on a slider):") if connected
-            else _("Lights: no studio controller connected."))
         if connected:
             self._read_levels()
+        else:
+            self.levels_read = False
+        self._show_lights()
+
+    def _show_lights(self) -> None:
+        for line in self.query("#lights").results(Static):
+            if not self.has_class("-lights"):
+                line.update(_("Lights: no studio controller connected."))
+            elif not self.levels_read:
+                line.update(_("Lights: reading the levels…"))
+            else:
+                # the words `cagette device lights` prints
+                line.update(_("Lights: key {key} %, fill {fill} %.").format(
+                    key=f"{self.levels.get('key', 0):.0f}", fill=f"{self.levels.get('fill', 0):.0f}"))
 
     @work(thread=True, group="lights")
     def _read_levels(self) -> None:
         try:
             levels = self.controller.levels()
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
             return
-        self.app.call_from_thread(self._show_levels, levels)
+        self.app.call_from_thread(self._got_levels, levels)
 
-    def _show_levels(self, levels: dict[str, Any]) -> None:
-        self.levels_read = True
+    def _got_levels(self, levels: dict[str, Any]) -> None:
+        got = levels.get("levels")
+        nested: dict[str, Any] = got if isinstance(got, dict) else {}
         for channel in ("key", "fill"):
-            value = levels.get(channel, levels.get("levels", {}).get(channel) if isinstance(
-                levels.get("levels"), dict) else None)
+            value = levels.get(channel, nested.get(channel))
             if isinstance(value, (int, float)):
-                self.query_one(f"#light-{channel}", Slider).set_reactive(Slider.value, float(value))
-                self.query_one(f"#light-{channel}", Slider).refresh()
+                self.levels[channel] = float(value)
+                slider = self.query_one(f"#light-{channel}", Slider)
+                slider.set_reactive(Slider.value, float(value))
+                slider.refresh()
+        self.levels_read = True
+        self._show_lights()
 
     def on_slider_changed(self, event: Slider.Changed) -> None:
-        channel = (event.slider.id or "").removeprefix("light-")
-        if channel in ("key", "fill"):
+        if self.relabeling:
+            return
+        name = event.slider.id or ""
+        if name in ("light-key", "light-fill"):
+            channel = name.removeprefix("light-")
+            self.levels[channel] = event.value
+            self._show_lights()
             self._set_light(channel, event.value)
+        elif name == "onion-opacity":
+            self.onion_opacity = int(event.value)
+            self._keep_prefs()
+        elif name == "onion-frames":
+            self.onion_frames = int(event.value)
+            if self.onion_frames:
+                self._onion_kept = self.onion_frames
+            self._keep_prefs()
+            self.refresh_strip()
+
+    def _keep_prefs(self) -> None:
+        opacity, frames = self.onion_opacity, self.onion_frames
+        memory.remember(lambda s: s.with_capture(onion_opacity=opacity, onion_frames=frames))
+        self.refresh_status()
 
     @work(thread=True, exclusive=True, group="set-lights")
     def _set_light(self, channel: str, value: float) -> None:
@@ -200,16 +329,9 @@ class CaptureScreen(Screen[None]):
         try:
             self.controller.set_lights(**{channel: value, "ramp_ms": 150})
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
 
     # camera -------------------------------------------------------------------------
-    def _mode_text(self) -> str:
-        if self.mode == "video":
-            state = _("recording") if self.recorder is not None else _("ready")
-            return _("Video mode ({state}): Space starts or stops a recording.").format(state=state)
-        onion = _("onion skin on") if self.onion else _("onion skin off")
-        return _("Stop-motion mode ({onion}): Space takes a frame.").format(onion=onion)
-
     def _reopen(self, location: str) -> Any:
         """Stop the live view and open *location* afresh (None, with a notification, if it fails)."""
         from cagette.capture.sources import open_source
@@ -218,7 +340,7 @@ class CaptureScreen(Screen[None]):
         try:
             return open_source(location)
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return None
 
     def start_camera(self, location: str) -> None:
@@ -228,6 +350,8 @@ class CaptureScreen(Screen[None]):
         if source is None:
             return
         self.location = location
+        root = self.project.root
+        memory.remember(lambda s: s.with_camera(root, location))
         self.hub = FrameHub(source).start()
         self._attach_preview(self.hub)
 
@@ -237,10 +361,10 @@ class CaptureScreen(Screen[None]):
         with self._lock:
             if self.preview is not None:
                 self.preview.stop()
-            self.preview = Preview(hub, width=2 * PREVIEW_CELLS[0], fps=PREVIEW_FPS, transform=self._transform).start()
+            self.preview = Preview(hub, width=PREVIEW_WIDTH_PX, fps=PREVIEW_FPS, transform=self.transform).start()
             self.frames_shown = 0
-            self.started_at = time.monotonic()
         self._generation += 1
+        self._measure()
         self._preview_loop(self._generation)
         self._shutter_loop(self._generation)
 
@@ -254,13 +378,6 @@ class CaptureScreen(Screen[None]):
             self.hub.stop()
             self.hub = None
 
-    def _transform(self, img: Any) -> Any:
-        if self.mode != "stopmotion" or not self.onion or not self._onion_images:
-            return img
-        from cagette.capture.stopmotion import onion_skin
-
-        return onion_skin(img, self._onion_images)
-
     @work(thread=True, group="preview")
     def _preview_loop(self, generation: int) -> None:
         """Turn each new small image into characters (up to 20 a second)."""
@@ -272,34 +389,30 @@ class CaptureScreen(Screen[None]):
             with self._lock:
                 preview = self.preview
             hub = self.hub or (self.recorder.hub if self.recorder is not None else None)
-            if preview is not None:
+            if preview is not None and self.view == "live":
                 index, img = preview.image()
                 if img is not None and index != last:
                     last = index
-                    picture = renderable_from_bgr(img, *PREVIEW_CELLS)
+                    picture = renderable_from_bgr(img, *self._cells)
                     self.app.call_from_thread(self._show_picture, picture)
             if hub is not None and hub.finished.is_set() and hub.error is not None and not reported:
                 reported = True
                 error = hub.error
                 if not isinstance(error, CagetteError):
                     error = CagetteError(str(error), _("Check the camera, then choose it again."))
-                self.app.call_from_thread(self.app.show_error, error)  # type: ignore[attr-defined]
+                self.app.call_from_thread(app_of(self).show_error, error)
             time.sleep(max(0.0, period - (time.monotonic() - tick)))
 
     def _show_picture(self, picture: Any) -> None:
-        if not self.is_attached or self.app.screen is not self:
-            return  # the screen was left while this picture was on its way
+        if not self.is_attached or self.app.screen is not self or self.view != "live":
+            return  # the screen was left (or shows a frame) while this picture was on its way
         self.query_one("#preview", Picture).update(picture)
         self.frames_shown += 1
-        elapsed = time.monotonic() - self.started_at
-        if elapsed > 1:
-            self.query_one("#capture-status", Static).update(
-                _("Live view: {fps:.0f} pictures a second.").format(fps=self.frames_shown / elapsed))
 
     @work(thread=True, group="shutter")
     def _shutter_loop(self, generation: int) -> None:
         """Shutter events (keys and the studio's button) in order, one at a time."""
-        trigger = self.app.shutter  # type: ignore[attr-defined]
+        trigger = app_of(self).shutter
         while self._generation == generation:
             event = trigger.get(timeout=0.2)
             if event is None:
@@ -308,11 +421,9 @@ class CaptureScreen(Screen[None]):
                 self.app.call_from_thread(self.toggle_recording)
                 continue
             try:
-                from cagette.capture.stopmotion import StopMotion
-
-                taken = StopMotion(self.project, self.scene_slug, self.hub).handle(event)
+                taken = self._stopmotion().handle(event)
             except CagetteError as exc:
-                self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+                self.app.call_from_thread(app_of(self).show_error, exc)
                 continue
             self.app.call_from_thread(self._taken, taken.action)
 
@@ -320,132 +431,40 @@ class CaptureScreen(Screen[None]):
         if not self.is_attached:
             return
         self.frame_index = -1
+        if self.view != "live":
+            self.stop_playback()
+            self.view = "live"
         self.refresh_strip()
         if action == "remove":
-            self.app.notify(_("Last frame removed."))
+            self.app.notify(_("Last frame removed: Ctrl+Z brings it back."))
 
-    # stop-motion frames ------------------------------------------------------------------
-    def frames(self) -> list[Path]:
-        if not self.scene_slug:
-            return []
-        return list(self.project.frames(self.scene_slug))
-
-    def refresh_strip(self) -> None:
-        frames = self.frames()
-        if self.mode != "stopmotion":
-            self.query_one("#strip", Static).update("")
-            return
-        if not frames:
-            self.query_one("#strip", Static).update(_("No frame yet in this scene."))
-            self._onion_images = []
-            return
-        chosen = self.frame_index if 0 <= self.frame_index < len(frames) else len(frames) - 1
-        cells = []
-        first = max(0, min(chosen - 8, len(frames) - 17))
-        for n in range(first, min(len(frames), first + 17)):
-            cells.append(f"▶{n + 1}◀" if n == chosen else f" {n + 1} ")
-        text = _("Frames ({count}), chosen: {n}").format(count=len(frames), n=chosen + 1) + "\n" + "│".join(cells)
-        self.query_one("#strip", Static).update(text)
-        self._load_onion(frames)
-
-    def _load_onion(self, frames: list[Path]) -> None:
-        if not self.onion:
-            self._onion_images = []
-            return
-        from cagette.capture.stopmotion import read_image
-
-        images = []
-        for path in frames[-2:]:
-            try:
-                images.append(read_image(path))
-            except CagetteError:
-                continue
-        self._onion_images = images
-
-    def _chosen_number(self) -> int | None:
-        frames = self.frames()
-        if not frames:
-            return None
-        return (self.frame_index if 0 <= self.frame_index < len(frames) else len(frames) - 1) + 1
-
-    def _stopmotion(self) -> Any:
-        from cagette.capture.stopmotion import StopMotion
-
-        return StopMotion(self.project, self.scene_slug, self.hub)
-
-    def action_select_frame(self, step: int) -> None:
-        number = self._chosen_number()
-        if number is None:
-            return
-        self.frame_index = max(0, min(len(self.frames()) - 1, number - 1 + step))
-        self.refresh_strip()
-
-    def action_delete_frame(self) -> None:
-        number = self._chosen_number()
-        if number is None:
-            return
-        try:
-            self._stopmotion().delete([number])
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-            return
-        self.frame_index = max(0, number - 2) if self.frame_index >= 0 else -1
-        self.refresh_strip()
-        self.app.notify(_("Frame {n} deleted.").format(n=number))
-
-    def action_retake(self) -> None:
-        number = self._chosen_number()
-        if number is None:
-            return
-        try:
-            self._stopmotion().retake(number)
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-            return
-        self.refresh_strip()
-        self.app.notify(_("Frame {n} retaken.").format(n=number))
-
-    def action_move_frame(self, step: int) -> None:
-        number = self._chosen_number()
-        count = len(self.frames())
-        if number is None or not 1 <= number + step <= count:
-            return
-        order = list(range(1, count + 1))
-        order[number - 1], order[number - 1 + step] = order[number - 1 + step], order[number - 1]
-        try:
-            self._stopmotion().reorder(order)
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-            return
-        self.frame_index = number - 1 + step
-        self.refresh_strip()
-
-    # keys and buttons ------------------------------------------------------------------
+    # keys and controls ------------------------------------------------------------------
     def action_shutter(self) -> None:
         if self.hub is None and self.recorder is None:
             self.app.notify(_("Choose a camera first."), severity="warning")
             return
         from cagette.capture.trigger import Press
 
-        self.app.shutter.push(Press.SHORT, source="key")  # type: ignore[attr-defined]
+        app_of(self).shutter.push(Press.SHORT, source="key")
 
     def action_toggle_mode(self) -> None:
         if self.recorder is not None:
             self.app.notify(_("Stop the recording first (Space)."), severity="warning")
             return
+        self.stop_playback()
+        self.view = "live"
         self.mode = "video" if self.mode == "stopmotion" else "stopmotion"
-        self.query_one("#mode", Static).update(self._mode_text())
         self.refresh_strip()
 
     def action_toggle_onion(self) -> None:
-        self.onion = not self.onion
-        self.query_one("#mode", Static).update(self._mode_text())
-        self.refresh_strip()
+        slider = self.query_one("#onion-frames", Slider)
+        slider.action_set(0 if self.onion_frames else self._onion_kept)
 
     def action_back(self) -> None:
         if self.recorder is not None:
             self.recorder.stop()
             return
+        self.stop_playback()
         self.stop_camera()
         self.app.pop_screen()
 
@@ -455,15 +474,23 @@ class CaptureScreen(Screen[None]):
         self.app.push_screen(PhoneDialog(self.project), lambda _result: self.refresh_strip())
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "scene" and isinstance(event.value, str):
+        if event.select.id == "scene" and isinstance(event.value, str) and not self.relabeling:
             self.scene_slug = event.value
             self.frame_index = -1
+            self.stop_playback()
+            self.view = "live"
+            root, slug = self.project.root, event.value
+            memory.remember(lambda s: s.with_scene(root, slug))
             self.refresh_strip()
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
-        if event.list_view.id == "sources" and event.item.name:
-            self.start_camera(event.item.name)
-            self.query_one("#preview").focus()
+        if event.list_view.id != "sources" or not event.item.name:
+            return
+        if event.item.name == ANOTHER:
+            self.query_one("#url", Input).focus()
+            return
+        self.start_camera(event.item.name)
+        self.query_one("#preview").focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "url" and event.value.strip():
@@ -488,11 +515,12 @@ class CaptureScreen(Screen[None]):
         source = self._reopen(location)
         if source is None:
             return
-        work_dir = Path(tempfile.mkdtemp(prefix="recording-", dir=self.project.root / ".cagette"))
+        work_dir = Path(tempfile.mkdtemp(prefix="recording-", dir=self.project.meta_dir))
         self.recorder = Recorder(source, work_dir / "segments")
+        self.recording_since = time.monotonic()
         self.location = location
         recorder, scene = self.recorder, self.scene_slug
-        self.query_one("#mode", Static).update(self._mode_text())
+        self.refresh_status()
 
         def record(progress: Any) -> Any:
             try:
@@ -514,8 +542,8 @@ class CaptureScreen(Screen[None]):
             return
         self.recorder = None
         self.stop_camera()
-        self.query_one("#mode", Static).update(self._mode_text())
+        self.refresh_status()
         if event.outcome == "done":
-            self.app.notify(_("The clip is added to the scene."))
+            self.app.notify(_("The clip is added to the scene: Ctrl+Z takes it out."))
         if self.location and self.is_attached:
             self.start_camera(self.location)

@@ -1,192 +1,248 @@
 """The guided first video: seven steps from a template to a published video.
 
-template → scripts (estimated duration live) → shoot → voice-over →
-captions check → render → publish. Each step says what to do next and can
-be skipped (Ctrl+N next, Ctrl+B back); the project is created at the end of
-the first step and every change is written to it at once.
+template → scripts (estimated duration live) → shoot (camera or a clip imported) → voice-over
+(recorded with the script on screen, or a file) → captions check → render (`project check`
+first) → publish (a form, then a confirmation). Each step says what to do next and can be
+skipped (Ctrl+N next, Ctrl+B back); the project is created at the end of the first step and
+every change is written to it at once. The step reached is remembered (:mod:`cagette.flows.guided`):
+the home screen offers to go on from there.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Button, Header, Input, Label, ListItem, ListView, Static, TextArea
+from textual.widgets import Button, Input, Label, ListView, Static, TextArea
 
 from cagette.errors import CagetteError
-from cagette.i18n import N_, _
+from cagette.flows.guided import STEPS
+from cagette.i18n import N_, _, ngettext
 from cagette.progress import format_duration
-from cagette_tui.adapters import caption_lines, script_seconds, template_folders
+from cagette_tui import memory
+from cagette_tui.adapters import MEDIA_EXTS, caption_lines, create_project, find_templates, script_seconds
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.dialogs import PathDialog
-from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.marks import Item
+from cagette_tui.widgets.publish_form import PublishForm
+from cagette_tui.widgets.render_panel import RenderPanel
+from cagette_tui.widgets.titlebar import TitleBar
 
-STEPS = [
-    ("template", N_("Template"), N_("Choose a storyboard template and name your video, then press Create.")),
-    ("scripts", N_("Scripts"), N_("Write what the voice says in each scene; the estimated duration updates as you type.")),
-    ("shoot", N_("Shoot"), N_("Lay the paper elements of each scene on the stage, then shoot it (C opens the camera).")),
-    ("voice", N_("Voice-over"), N_("Import the recorded voice of each scene (Enter on a scene), or skip to keep "
-                                   "the video silent.")),
-    ("captions", N_("Captions"), N_("Check the captions made from the scripts; edit a script to change them.")),
-    ("render", N_("Render"), N_("Assemble the video: R opens the render screen (a draft is quick).")),
-    ("publish", N_("Publish"), N_("Share the video in the library, from the render screen once it is made.")),
-]
+if TYPE_CHECKING:
+    from cagette.video.project import Project
 
-KEYS = [("Ctrl+N", N_("next step")), ("Ctrl+B", N_("previous step")), ("Ctrl+S", N_("skip this step")),
-        ("C", N_("shoot")), ("M", N_("record the voice")), ("R", N_("render")), ("Esc", N_("back home"))]
+KEYS = [("Ctrl+N", N_("next step")), ("Ctrl+B", N_("previous step")), ("C", N_("shoot")),
+        ("I", N_("import a clip or photo")), ("M", N_("record the voice")), ("G", N_("render")),
+        ("Ctrl+P", N_("publish…")), ("Tab", N_("next control")), ("Esc", N_("back home"))]
+
+# The control each step starts on.
+MAIN = {"template": "#title", "scripts": "#script", "shoot": "#scenes", "voice": "#voices", "captions": "#next",
+        "render": "#presets", "publish": "#pub-title"}
 
 
-class GuidedScreen(Screen[None]):
+class GuidedScreen(CagetteScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", show=False, priority=True),
         Binding("ctrl+s", "next", show=False, priority=True),
         Binding("ctrl+b", "back", show=False, priority=True),
+        Binding("ctrl+p", "publish", show=False, priority=True),
+        Binding("ctrl+z", "undo", show=False, priority=True),
+        Binding("ctrl+y", "redo", show=False, priority=True),
         Binding("escape", "leave", show=False),
         Binding("c", "capture", show=False),
-        Binding("r", "render", show=False),
+        Binding("i", "import_media", show=False),
         Binding("m", "record_voice", show=False),
+        Binding("g", "render", show=False),
     ]
 
     DEFAULT_CSS = """
+    GuidedScreen #step-head { height: auto; padding: 0 2; }
+    GuidedScreen #step-title { width: 1fr; text-style: bold; color: $accent; }
+    GuidedScreen #trail { width: auto; color: $text-muted; }
+    GuidedScreen.-tall #step-head { padding: 1 2 0 2; }
     GuidedScreen #step-body { height: 1fr; padding: 0 2; }
     GuidedScreen #nav { height: auto; padding: 0 2; }
+    GuidedScreen.-tall #nav { padding: 1 2 0 2; }
     GuidedScreen #nav Button { margin-right: 2; }
-    GuidedScreen #script { height: 10; }
-    GuidedScreen .step-list { height: auto; max-height: 14; }
-    GuidedScreen .next { color: $accent; text-style: bold; padding: 1 0; }
+    GuidedScreen #script { height: 6; }
+    GuidedScreen.-tall #script { height: 10; }
+    GuidedScreen .step-list { height: auto; max-height: 6; }
+    GuidedScreen.-tall .step-list { max-height: 12; }
+    GuidedScreen .next { color: $accent; text-style: bold; }
+    GuidedScreen .row { height: auto; }
+    GuidedScreen .row Button { margin-right: 2; }
     """
 
-    def __init__(self, folders: list[Path] | None = None, projects_dir: Path | None = None) -> None:
+    def __init__(self, folders: list[Path] | None = None, projects_dir: Path | None = None,
+                 project: Project | None = None, step: int | str = 0) -> None:
+        """*folders* replaces the packaged starter's templates (the library's come first either way)."""
         super().__init__()
-        self.step = 0
+        self.step = step if isinstance(step, int) else next((n for n, s in enumerate(STEPS) if s.id == step), 0)
         self.folders = folders
         self.projects_dir = projects_dir
-        self.project: Any = None
+        self.project: Any = project  # None until the template step has made it
         self.templates: list[Any] = []
+        self.template_problems: list[Any] = []
         self.scene_slug = ""
-        self._save_timer: Timer | None = None
-        self._away = False
-        self._voice_stop: Any = None
+        self.published = ""
+        self._visit = 0
+
+    @property
+    def key(self) -> str:
+        return STEPS[self.step].id
 
     # layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        key, label, todo = STEPS[self.step]
-        yield Header()
-        yield Static(_("Step {n} of {total}: {label}").format(n=self.step + 1, total=len(STEPS), label=_(label)),
-                     classes="title", id="step-title")
-        yield Static(self._trail(), classes="lead", id="trail")
-        with VerticalScroll(id="step-body"):
-            yield Static(_("What to do: {todo}").format(todo=_(todo)), classes="next", id="todo")
-            yield from getattr(self, f"_compose_{key}")()
+        step = STEPS[self.step]
+        yield TitleBar()
+        with Horizontal(id="step-head"):
+            yield Static(_("Step {n} of {total}: {label}").format(n=self.step + 1, total=len(STEPS),
+                                                                 label=_(step.label)), id="step-title")
+            yield Static(self._trail(), id="trail")
+        with VerticalScroll(id="step-body", can_focus=False):
+            yield Static(_("What to do: {todo}").format(todo=_(step.todo)), classes="next", id="todo")
+            yield from getattr(self, f"_compose_{step.id}")()
         with Horizontal(id="nav"):
-            yield Button(_("Back"), id="back", disabled=self.step == 0)
-            yield Button(_("Skip"), id="skip", disabled=self.project is None or self.step == len(STEPS) - 1)
-            yield Button(_("Next"), id="next", variant="primary",
-                         disabled=self.project is None or self.step == len(STEPS) - 1)
-        yield KeysBar(KEYS)
+            yield Button(_("Back (Ctrl+B)"), id="back", disabled=self.step == 0)
+            last = self.step == len(STEPS) - 1
+            yield Button(_("Next (Ctrl+N)"), id="next", variant="primary", disabled=self.project is None or last)
+        yield KeysBar(KEYS, only=("Ctrl+N", "Ctrl+B", "Ctrl+Z", "Esc"))
 
     def _trail(self) -> str:
-        parts = []
-        for n, (_key, label, _todo) in enumerate(STEPS):
-            mark = "●" if n == self.step else ("✓" if n < self.step else "○")
-            parts.append(f"{mark} {_(label)}")
-        return "  ".join(parts)
+        """Where the step is among the seven: ✓ done, ● here, ○ to come (numbers, not colours)."""
+        return " ".join(("●" if n == self.step else "✓" if n < self.step else "○") + str(n + 1)
+                        for n in range(len(STEPS)))
 
     def _compose_template(self) -> ComposeResult:
         if self.project is not None:
             yield Static(_("The project {title} is created in {folder}.").format(
                 title=self.project.data.title, folder=self.project.root.name))
             return
-        from cagette.video.project import find_templates
-
-        self.templates = find_templates(self.folders if self.folders is not None else template_folders(),
-                                        self.app.lang)  # type: ignore[attr-defined]
-        items = [ListItem(Label(_("Blank project — start from one empty scene")), name="")]
-        for t in self.templates:
-            minutes = format_duration(t.target_duration_s) if t.target_duration_s else "—"
-            items.append(ListItem(Label(f"{t.title} — {t.description} ({minutes})"), name=t.slug))
-        yield Label(_("Templates"))
-        yield ListView(*items, id="templates", classes="step-list")
+        self._load_templates()
         yield Label(_("Title of the video"))
         yield Input(id="title", placeholder=_("for example: Renewing an identity card"))
         yield Static("", id="title-error", classes="problem")
-        yield Button(_("Create"), id="create", variant="primary")
+        yield Button(_("Create (Enter)"), id="create", variant="primary")
+        items = [Item(_("Blank project — start from one empty scene"), name="")]
+        for t in self.templates:
+            minutes = format_duration(t.target_duration_s) if t.target_duration_s else "—"
+            items.append(Item(f"{t.title} — {t.description} ({minutes})", name=t.slug))
+        yield Label(_("Template (↑/↓ in the list, then Create)"))
+        yield ListView(*items, id="templates", classes="step-list")
+        if self.template_problems:
+            yield Static(_("These templates cannot be used:") + "\n" + "\n".join(
+                f"• {p.text()} — {p.hint}" for p in self.template_problems), id="template-problems",
+                classes="problem", markup=False)
 
-    def _scene_items(self, detail: Any) -> list[ListItem]:
-        items = []
-        for n, scene in enumerate(self.project.data.scenes, start=1):
-            items.append(ListItem(Label(f"{n}. {scene.title or _('(untitled)')} — {detail(scene)}"), name=scene.slug))
-        return items
+    def _load_templates(self) -> None:
+        """The library's templates, then the starter's; the broken ones are listed, never hidden."""
+        if self.templates or self.template_problems:
+            return
+        try:
+            found = find_templates(app_of(self).library_option, app_of(self).lang, self.folders)
+        except CagetteError as exc:  # an unreadable library: said, and the blank project still works
+            app_of(self).show_error(exc)
+            return
+        self.templates, self.template_problems = found.templates, found.problems
+        if self.template_problems:
+            count = len(self.template_problems)
+            self.app.notify(ngettext("{n} template cannot be used: {names}", "{n} templates cannot be used: {names}",
+                                     count).format(n=count, names=", ".join(p.title for p in self.template_problems)),
+                            severity="warning", timeout=15)
+
+    def _scene_items(self, detail: Any) -> list[Item]:
+        untitled = _("(untitled)")
+        return [Item(f"{n}. {scene.title or untitled} — {detail(scene)}", name=scene.slug)
+                for n, scene in enumerate(self.project.data.scenes, start=1)]
+
+    def _chosen_scene(self) -> str:
+        slugs = [s.slug for s in self.project.data.scenes]
+        if self.scene_slug not in slugs:
+            remembered = memory.load().project(self.project.root).scene
+            self.scene_slug = remembered if remembered in slugs else (slugs[0] if slugs else "")
+        return self.scene_slug
 
     def _compose_scripts(self) -> ComposeResult:
         data = self.project.data
         if not data.scenes:
             yield Static(_("This project has no scene: add some in the storyboard."))
             return
-        if self.scene_slug not in {s.slug for s in data.scenes}:
-            self.scene_slug = data.scenes[0].slug
+        scene = data.scene(self._chosen_scene())
         yield Static(self._total_line(), id="total")
         yield ListView(*self._scene_items(lambda s: format_duration(script_seconds(s.script))),
-                       id="scenes", classes="step-list")
-        scene = data.scene(self.scene_slug)
+                       id="scenes", classes="step-list", initial_index=data.scene_index(scene.slug))
         yield Label(_("Script of {title}").format(title=scene.title or scene.slug), id="script-label")
         yield TextArea(scene.script, id="script", soft_wrap=True)
         yield Static(self._estimate(scene.script), id="estimate")
 
     def _total_line(self) -> str:
-        data = self.project.data
-        total = sum(script_seconds(s.script) for s in data.scenes)
+        total = sum(script_seconds(s.script) for s in self.project.data.scenes)
         return _("The whole video: about {duration} of speech.").format(duration=format_duration(total))
 
     def _estimate(self, text: str) -> str:
-        return _("Spoken in about {duration} ({words} words).").format(
-            duration=format_duration(script_seconds(text)), words=len(text.split()))
+        words = len(text.split())
+        return _("Spoken in about {duration} ({words}).").format(
+            duration=format_duration(script_seconds(text)),
+            words=ngettext("{n} word", "{n} words", words).format(n=words))
 
     def _compose_shoot(self) -> ComposeResult:
         def shots(scene: Any) -> str:
-            frames = len(self.project.frames(scene.slug)) if any(s.kind == "frames" for s in scene.shots) else 0
-            text = _("{n} shots").format(n=len(scene.shots))
-            if frames:
-                text += ", " + _("{n} frames").format(n=frames)
+            count = len(scene.shots)
+            text = ngettext("{n} shot", "{n} shots", count).format(n=count)
+            if any(s.kind == "frames" for s in scene.shots):
+                frames = len(self.project.frames(scene.slug))
+                text += ", " + ngettext("{n} frame", "{n} frames", frames).format(n=frames)
             return text + (" ✓" if scene.shots else " — " + _("not shot yet"))
 
-        yield ListView(*self._scene_items(shots), id="scenes", classes="step-list")
-        yield Button(_("Open the camera (C)"), id="open-capture")
+        slugs = [s.slug for s in self.project.data.scenes]
+        chosen = self._chosen_scene()
+        yield ListView(*self._scene_items(shots), id="scenes", classes="step-list",
+                       initial_index=slugs.index(chosen) if chosen in slugs else 0)
+        with Horizontal(classes="row"):
+            yield Button(_("Open the camera (C)"), id="open-capture")
+            yield Button(_("Import a clip or photo (I)"), id="import")
 
     def _compose_voice(self) -> ComposeResult:
         def voice(scene: Any) -> str:
             return _("voice: {file}").format(file=Path(scene.voice).name) + " ✓" if scene.voice else _("no voice yet")
 
-        yield ListView(*self._scene_items(voice), id="voices", classes="step-list")
-        yield Button(_("Record the voice of the chosen scene (M: start, M again: stop)"), id="record-voice")
-        yield Static("", id="voice-level")
-        yield JobPanel(id="voice-job")
+        slugs = [s.slug for s in self.project.data.scenes]
+        chosen = self._chosen_scene()
+        yield ListView(*self._scene_items(voice), id="voices", classes="step-list",
+                       initial_index=slugs.index(chosen) if chosen in slugs else 0)
+        yield Button(_("Record the voice of the chosen scene, its script on screen (M)"), id="record-voice")
 
     def _compose_captions(self) -> ComposeResult:
+        from rich.markup import escape
+
         lines = []
         for n, scene in enumerate(self.project.data.scenes, start=1):
-            lines.append(f"[b]{n}. {scene.title or scene.slug}[/b]")
+            lines.append(f"[b]{n}. {escape(scene.title or scene.slug)}[/b]")
             for start, end, text in caption_lines(self.project, scene):
-                lines.append(f"  {format_duration(start)}–{format_duration(end)}  {text}")
+                lines.append(f"  {format_duration(start)}–{format_duration(end)}  {escape(text)}")
         yield Static("\n".join(lines) or _("No caption: the scripts are empty."), id="captions", markup=True)
         yield Button(_("Edit the scripts in the storyboard"), id="open-storyboard")
 
     def _compose_render(self) -> ComposeResult:
-        yield Button(_("Open the render screen (R)"), id="open-render", variant="primary")
+        yield RenderPanel(self.project, id="panel")
 
     def _compose_publish(self) -> ComposeResult:
-        yield Static(_("When the render is done, press P on the render screen to publish the video to the library."))
-        yield Button(_("Open the render screen (R)"), id="open-render")
-        yield Button(_("Finish: open the storyboard"), id="open-storyboard")
+        if self.published:
+            yield Static(_("✓ Published in the library as {id}. Well done!").format(id=self.published), id="done")
+            with Horizontal(classes="row"):
+                yield Button(_("Open the storyboard"), id="open-storyboard", variant="primary")
+                yield Button(_("Back home"), id="home")
+            return
+        yield PublishForm(self.project, app_of(self).library_option, id="form")
 
     # navigation ---------------------------------------------------------------------------
-    def go(self, step: int) -> None:
-        self.save_now()
+    async def go(self, step: int) -> None:
         if self.project is None and step > 0:
             self.app.notify(_("Create the project first (Create)."), severity="warning")
             return
@@ -195,50 +251,82 @@ class GuidedScreen(Screen[None]):
             try:
                 self.project.reload()
             except CagetteError as exc:
-                self.app.show_error(exc)  # type: ignore[attr-defined]
-        self.refresh(recompose=True)
+                app_of(self).show_error(exc)
+            root, key = self.project.root, self.key
+            if not self.published:
+                memory.remember(lambda s: s.with_guided(root, key))
+        await self.rebuild()
+        self.focus_main()
 
-    def action_next(self) -> None:
-        self.go(self.step + 1)
+    def focus_main(self) -> None:
+        if not self._focus(MAIN.get(self.key, "#next")):
+            # a panel composes its controls after the step is drawn: Next until then, the main control after
+            self._focus("#next")
+            self.call_after_refresh(self._focus, MAIN.get(self.key, "#next"))
 
-    def action_back(self) -> None:
-        self.go(self.step - 1)
+    def _focus(self, selector: str) -> bool:
+        for widget in self.query(selector):
+            if widget.focusable:
+                self.set_focus(widget)  # at once: the keys typed next reach it
+                widget.scroll_visible(animate=False)
+                return True
+        return False
+
+    def on_mount(self) -> None:
+        # at once, not after the first paint: keys typed as soon as the screen shows (a fast typist, a paste,
+        # a busy machine) reach the main control instead of being lost
+        self.focus_main()
+
+    async def action_next(self) -> None:
+        await self.go(self.step + 1)
+
+    async def action_back(self) -> None:
+        await self.go(self.step - 1)
 
     def action_leave(self) -> None:
-        self.save_now()
         self.app.pop_screen()
 
     def action_capture(self) -> None:
-        if self.project is not None:
-            self.save_now()
-            self.app.open_project(self.project.root, "capture")  # type: ignore[attr-defined]
+        if self.project is not None and self.key == "shoot":
+            app_of(self).open_project(self.project.root, "capture", scene=self._highlighted("#scenes"))
 
     def action_render(self) -> None:
+        if self.key == "render":
+            self.query_one("#panel", RenderPanel).ask()
+
+    def action_publish(self) -> None:
+        for form in self.query("#form").results(PublishForm):
+            form.ask()
+
+    def _highlighted(self, list_id: str) -> str | None:
+        for view in self.query(list_id).results(ListView):
+            item = view.highlighted_child
+            if item is not None and item.name:
+                return str(item.name)
+        return self.scene_slug or None
+
+    async def returned(self) -> None:
+        # Back from the camera, a dialog or the storyboard: show what changed (in the language now spoken).
         if self.project is not None:
-            self.save_now()
-            self.app.open_project(self.project.root, "render")  # type: ignore[attr-defined]
+            await self.go(self.step)
+        elif self.stale_language():
+            await self.relabel()
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
-    def on_screen_resume(self) -> None:
-        # Back from the camera, the render or a dialog: show what changed (not on the first showing).
-        if self._away and self.project is not None:
-            self._away = False
-            self.go(self.step)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"back": self.action_back, "skip": self.action_next, "next": self.action_next,
-                   "create": self.create, "open-capture": self.action_capture, "open-render": self.action_render,
-                   "open-storyboard": self._storyboard, "record-voice": self.action_record_voice}
-        action = actions.get(event.button.id or "")
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        if button in ("back", "next"):
+            await (self.action_back() if button == "back" else self.action_next())
+            return
+        actions = {"create": self.create, "open-capture": self.action_capture, "import": self.action_import_media,
+                   "open-storyboard": self._storyboard, "record-voice": self.action_record_voice,
+                   "home": self.action_leave}
+        action = actions.get(button)
         if action is not None:
             action()
 
     def _storyboard(self) -> None:
         if self.project is not None:
-            self.save_now()
-            self.app.open_project(self.project.root)  # type: ignore[attr-defined]
+            app_of(self).open_project(self.project.root)
 
     # step 1: create --------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -247,7 +335,7 @@ class GuidedScreen(Screen[None]):
 
     def create(self) -> None:
         from cagette import locations
-        from cagette.video.project import Project, slugify, unique_slug
+        from cagette.video.project import slugify, unique_slug
 
         title = self.query_one("#title", Input).value.strip()
         view = self.query_one("#templates", ListView)
@@ -264,136 +352,136 @@ class GuidedScreen(Screen[None]):
         root = base / unique_slug(slugify(title, "video"), taken)
         try:
             base.mkdir(parents=True, exist_ok=True)
-            self.project = Project.create(root, title, template=template.path if template else None,
-                                          language=self.app.lang)  # type: ignore[attr-defined]
+            made = create_project(root, template, app_of(self).library_option, title,
+                                  app_of(self).lang)
+            self.project = made.project
+            for notice in made.notices:
+                self.app.notify(notice, severity="warning", timeout=15)
             if not self.project.data.scenes:
                 self.project.add_scene(_("Scene 1"))
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return
-        from cagette_tui.recent import remember
-
-        remember(self.project.root, self.project.data.title)
+        memory.remember_project(self.project.root, self.project.data.title)
         self.app.notify(_("Project created: {folder}").format(folder=root))
-        self.go(1)
+        self.call_later(self.go, 1)
 
-    # step 2: scripts, saved as you type ---------------------------------------------------
+    # step 2: scripts, saved at each keystroke --------------------------------------------------
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
-        if event.list_view.id != "scenes" or self.step != 1 or event.item is None or not event.item.name:
+        if self.relabeling or event.list_view.id not in ("scenes", "voices") or event.item is None:
             return
-        if event.item.name != self.scene_slug:
-            self.save_now()
-            self.scene_slug = event.item.name
+        if not event.item.name or event.item.name == self.scene_slug:
+            return
+        self.scene_slug = event.item.name
+        root, slug = self.project.root, self.scene_slug
+        memory.remember(lambda s: s.with_scene(root, slug))
+        if self.key == "scripts":
             scene = self.project.data.scene(self.scene_slug)
             self.query_one("#script-label", Label).update(
                 _("Script of {title}").format(title=scene.title or scene.slug))
-            self.query_one("#script", TextArea).load_text(scene.script)
+            with self.prevent(TextArea.Changed):
+                self.query_one("#script", TextArea).load_text(scene.script)
+            self.query_one("#estimate", Static).update(self._estimate(scene.script))
+
+    def on_descendant_focus(self) -> None:
+        self._visit += 1
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self.query_one("#estimate", Static).update(self._estimate(event.text_area.text))
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(0.5, self.save_now)
+        if event.text_area.id != "script" or self.relabeling or self.project is None or not self.scene_slug:
+            return
+        text = event.text_area.text
+        self.query_one("#estimate", Static).update(self._estimate(text))
+        try:
+            if text != self.project.data.scene(self.scene_slug).script:
+                self.project.update_scene(self.scene_slug, group=f"guided:{self.scene_slug}:{self._visit}", script=text)
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        for total in self.query("#total").results(Static):
+            total.update(self._total_line())
+        for item in self.query("#scenes Item"):
+            if isinstance(item, Item) and item.name == self.scene_slug:
+                s = self.project.data.scene(self.scene_slug)
+                title = s.title or _("(untitled)")
+                item.set_text(f"{self.project.data.scene_index(s.slug) + 1}. {title} — "
+                              f"{format_duration(script_seconds(s.script))}")
 
     def save_now(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
-        if self.project is None or self.step != 1 or not self.scene_slug:
+        """Every keystroke is written as it is typed: nothing waits (kept for the callers that ask)."""
+
+    # step 3: a clip or a photo imported ----------------------------------------------------------
+    def action_import_media(self) -> None:
+        if self.project is None or self.key != "shoot":
             return
-        areas = self.query("#script")
-        if not areas:
+        slug = self._highlighted("#scenes")
+        if not slug:
             return
-        text = areas.first(TextArea).text
+        self.app.push_screen(PathDialog(_("Import a clip or a photo into this scene"),
+                                        _("Path of the file (a video or a photo)"), start=self.project.root,
+                                        purpose="media", exts=MEDIA_EXTS),
+                             lambda path: self._import(slug, path) if path is not None else None)
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, slug: str, path: Path) -> None:
         try:
-            scene = self.project.data.scene(self.scene_slug)
-            if text != scene.script:
-                self.project.update_scene(self.scene_slug, script=text)
+            self.project.add_shot(slug, path)
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
             return
-        for total in self.query("#total"):
-            total.update(self._total_line())  # type: ignore[attr-defined]
-        view = self.query("#scenes")
-        if view:
-            for item in view.first(ListView).children:
-                if isinstance(item, ListItem) and item.name == self.scene_slug:
-                    s = self.project.data.scene(self.scene_slug)
-                    item.query_one(Label).update(
-                        f"{self.project.data.scene_index(s.slug) + 1}. {s.title or _('(untitled)')} — "
-                        f"{format_duration(script_seconds(s.script))}")
+        self.app.call_from_thread(self.app.notify, _("Imported {name}.").format(name=path.name))
+        self.app.call_from_thread(self.call_later, self.go, self.step)
 
     # step 4: voice-over -----------------------------------------------------------------
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         if event.list_view.id == "voices" and event.item.name:
-            slug = event.item.name
-            self.app.push_screen(PathDialog(_("Voice-over of this scene"),
-                                            _("Path of a sound file (WAV, MP3, M4A…)")),
-                                 lambda path: self._set_voice(slug, path))
+            self._voice(event.item.name)
 
     def action_record_voice(self) -> None:
-        """Record the microphone for the highlighted scene (3-second count-in); M again stops."""
-        if self.step != 3 or self.project is None:
+        if self.key != "voice" or self.project is None:
             return
-        if self._voice_stop is not None:
-            self._voice_stop.set()
-            return
-        view = self.query_one("#voices", ListView)
-        item = view.highlighted_child
-        if item is None or not item.name:
-            self.app.notify(_("Choose a scene first."), severity="warning")
-            return
-        import tempfile
-        import threading
+        slug = self._highlighted("#voices")
+        if slug:
+            self._voice(slug)
 
-        slug = item.name
-        stop = threading.Event()
-        self._voice_stop = stop
-        work_dir = Path(tempfile.mkdtemp(prefix="voice-", dir=self.project.root / ".cagette"))
-        target = work_dir / f"{slug}.wav"
+    def _voice(self, slug: str) -> None:
+        from cagette_tui.screens.voice import VoiceDialog
 
-        def record(progress: Any) -> Path:
-            from cagette.capture.voice import record_voice
+        self.app.push_screen(VoiceDialog(self.project, slug),
+                             lambda done: self.app.notify(_("Voice-over set.")) if done else None)
 
-            try:
-                record_voice(target, stop=stop, progress=progress,
-                             on_count=lambda n: self.app.call_from_thread(self._voice_level, _(
-                                 "Speak in {n}…").format(n=n)),
-                             on_level=lambda peak, rms: self.app.call_from_thread(self._voice_level, _(
-                                 "Level: {bar} {db:.0f} dB").format(bar="█" * max(0, int((peak + 60) / 3)),
-                                                                    db=peak)))
-                self.project.set_voiceover(slug, target)
-            finally:
-                import shutil
+    # the render and publish steps ------------------------------------------------------------
+    def on_render_panel_rendered(self, event: RenderPanel.Rendered) -> None:
+        self.app.notify(_("Next: publish it (Ctrl+N)."))
 
-                shutil.rmtree(work_dir, ignore_errors=True)
-            return target
+    async def on_publish_form_published(self, event: PublishForm.Published) -> None:
+        self.published = str(event.done.resource.id)
+        root = self.project.root
+        memory.remember(lambda s: s.with_guided(root, ""))  # finished: nothing to resume
+        await self.rebuild()
+        self.focus_main()
 
-        self.query_one("#voice-job", JobPanel).start(record, lambda _r: self._voice_recorded(),
-                                                     _("Recording the voice… M stops."))
+    def action_undo(self) -> None:
+        self._history("undo")
 
-    def _voice_level(self, text: str) -> None:
-        for level in self.query("#voice-level"):
-            level.update(text)  # type: ignore[attr-defined]
+    def action_redo(self) -> None:
+        self._history("redo")
 
-    def _voice_recorded(self) -> None:
-        self.app.notify(_("Voice-over set."))
-        self.go(self.step)
+    def _history(self, which: str) -> None:
+        from cagette_tui.screens.render import history
 
-    def on_job_panel_finished(self, event: JobPanel.Finished) -> None:
-        self._voice_stop = None
-
-    def _set_voice(self, slug: str, path: Path | None) -> None:
-        if path is None:
-            return
-        try:
-            self.project.set_voiceover(slug, path)
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-            return
-        self.app.notify(_("Voice-over set."))
-        self.go(self.step)
+        if self.project is not None and history(self, which):
+            self.call_later(self.go, self.step)
 
 
 def make(app: Any) -> GuidedScreen:
     return GuidedScreen()
+
+
+def resume(app: Any, root: Path) -> GuidedScreen:
+    """The guided flow of the project at *root*, at the step where it was left."""
+    from cagette.flows.guided import resume_step
+    from cagette.video.project import open_project
+
+    project = open_project(root)
+    memory.remember_project(project.root, project.data.title)
+    return GuidedScreen(project=project, step=resume_step(project, memory.load()))

@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from cagette.i18n import N_, _
-from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.widgets.keys import KeysBar, key_name
+from cagette_tui.widgets.titlebar import TitleBar
 
 # Modules whose KEYS list is shown, with the title of their section.
 KEY_SOURCES: list[tuple[str, str]] = [
@@ -24,6 +25,7 @@ KEY_SOURCES: list[tuple[str, str]] = [
     ("cagette_tui.screens.capture:KEYS", N_("Capture")),
     ("cagette_tui.screens.render:KEYS", N_("Render")),
     ("cagette_tui.screens.library:KEYS", N_("Library")),
+    ("cagette_tui.screens.community:KEYS", N_("Community")),
     ("cagette_tui.screens.sync:KEYS", N_("Sync")),
     ("cagette_tui.screens.plans:KEYS", N_("Box plans")),
 ]
@@ -39,12 +41,13 @@ def _load(source: str) -> list[tuple[str, str]]:
     return list(getattr(importlib.import_module(module), name))
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(CagetteScreen):
+    AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "back", show=False)]
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
+        yield TitleBar()
+        with VerticalScroll(id="help-body"):
             yield Static(_("Help"), classes="title")
             yield Static(
                 _("Every action has a key; the mouse works too. Start with a new video from the home screen: "
@@ -54,9 +57,10 @@ class HelpScreen(Screen[None]):
             for source, title in KEY_SOURCES:
                 yield Static(_(title), classes="title")
                 table: DataTable[str] = DataTable(classes="help-table", show_cursor=False)
+                table.can_focus = False  # read, not chosen from: the page scrolls as a whole
                 table.add_columns(_("key"), _("action"))
                 for key, label in _load(source):
-                    table.add_row(key, _(label))
+                    table.add_row(key_name(key), _(label))
                 yield table
         yield KeysBar([("Esc", N_("back")), ("F2", N_("français / English"))])
 

@@ -1,5 +1,7 @@
-"""Library: search with filters, a resource's details (licence, credits, derived-from chain, files),
-publish a file or a project, export, and sync (screen in :mod:`cagette_tui.screens.sync`)."""
+"""Library: search with filters, a resource's details (licence, credits, derived-from chain, files, what a
+merge brought: licence conflicts and values lost to concurrent edits, one of which R restores), publish a
+file or a project, export, the community (:mod:`cagette_tui.screens.community`) and sync
+(:mod:`cagette_tui.screens.sync`)."""
 
 from __future__ import annotations
 
@@ -9,38 +11,46 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from cagette.errors import CagetteError
 from cagette.i18n import N_, _
 from cagette_tui import adapters
-from cagette_tui.screens.dialogs import PathDialog
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.screens.dialogs import ConfirmDialog, PathDialog
+from cagette_tui.screens.library_panels import RestoreDialog, merge_lines, restore_question
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.titlebar import TitleBar
 
 KEYS = [("/", N_("search")), ("Enter", N_("details")), ("A", N_("publish a file or project")),
-        ("E", N_("export")), ("S", N_("sync")), ("Esc", N_("back"))]
+        ("E", N_("export")), ("R", N_("restore a lost value")), ("M", N_("community")), ("S", N_("sync")),
+        ("Esc", N_("back"))]
 
 KIND_LABELS = {"video": N_("video"), "storyboard": N_("storyboard"), "template": N_("template"),
                "guide": N_("guide"), "plan": N_("plan"), "frames": N_("frames"), "audio": N_("audio")}
 
 
 def human_size(size: int) -> str:
+    value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000  # type: ignore[assignment]
-    return f"{size} B"
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.0f} B"
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(CagetteScreen):
+    AUTO_FOCUS = "#table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", show=False),
         Binding("slash", "focus_search", show=False),
         Binding("a", "publish", show=False),
         Binding("e", "export", show=False),
         Binding("s", "sync", show=False),
+        Binding("r", "restore", show=False),
+        Binding("m", "community", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -62,7 +72,7 @@ class LibraryScreen(Screen[None]):
         self.last_export: Path | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(_("Library: {path}").format(path=self.library.path.name), classes="title", id="lib-title")
         with Horizontal(id="filters"):
             yield Input(id="query", placeholder=_("search words (title, description, tags, authors)"))
@@ -81,11 +91,13 @@ class LibraryScreen(Screen[None]):
         yield JobPanel(id="job")
         yield KeysBar(KEYS)
 
-    def on_mount(self) -> None:
+    def refill(self) -> None:
         table = self.query_one("#table", DataTable)
         table.add_columns(_("title"), _("kind"), _("language"), _("licence"))
         self.search()
-        table.focus()
+
+    def on_mount(self) -> None:
+        self.refill()
 
     # search ----------------------------------------------------------------------------
     def facet_options(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -123,12 +135,12 @@ class LibraryScreen(Screen[None]):
         try:
             self.results = self.library.search(query, self.filters())
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return
         table = self.query_one("#table", DataTable)
         table.clear()
         for r in self.results:
-            table.add_row(r.title, _(KIND_LABELS.get(r.kind, r.kind)), r.language or "—", r.licence, key=r.id)
+            table.add_row(shown_title(r), _(KIND_LABELS.get(r.kind, r.kind)), r.language or "—", r.licence, key=r.id)
         self.query_one("#lib-title", Static).update(
             _("Library: {path} — {n} resources found").format(path=self.library.path.name, n=len(self.results)))
         if self.results:
@@ -175,8 +187,12 @@ class LibraryScreen(Screen[None]):
         if chain:
             lines += ["", _("Derived from:")]
             for n, c in enumerate(chain, start=1):
-                lines.append(f"  {'↳' * n} {_escape(c.title)} ({c.licence}, "
+                lines.append(f"  {'↳' * n} {_escape(c.shown_title)} ({c.licence}, "
                              f"{_escape(', '.join(c.authors) or c.organisation or '—')})")
+        try:
+            lines += [_escape(line) for line in merge_lines(self.library, r.id)]
+        except CagetteError:
+            pass
         lines += ["", _("Files:")]
         for f in r.files:
             lines.append(f"  • {_escape(f.name)} — {_(f.role)} — {human_size(f.size)}")
@@ -186,8 +202,8 @@ class LibraryScreen(Screen[None]):
     # actions ------------------------------------------------------------------------------
     def action_publish(self) -> None:
         self.app.push_screen(PathDialog(_("Publish to the library"),
-                                        _("A file, a folder of files, or a project folder (its latest render)")),
-                             self._publish_path)
+                                        _("A file, a folder of files, or a project folder (its latest render)"),
+                                        purpose="publish"), self._publish_path)
 
     def _publish_path(self, path: Path | None) -> None:
         if path is None:
@@ -195,13 +211,14 @@ class LibraryScreen(Screen[None]):
         library = self.library
 
         def publish(progress: Any) -> Any:
-            progress.start(_("Publishing"), None)
-            return library.add_path(path)
+            return adapters.publish_path(library, path, progress)
 
         self.query_one("#job", JobPanel).start(publish, self._published, _("Publishing {name}…").format(name=path.name))
 
-    def _published(self, resource: Any) -> None:
-        self.app.notify(_("Published: {title}").format(title=resource.title))
+    def _published(self, done: Any) -> None:
+        self.app.notify(_("Published: {title}").format(title=done.resource.title))
+        for notice in done.notices:
+            self.app.notify(notice, severity="warning", timeout=20)
         self.refresh_facets()
         self.search()
 
@@ -211,7 +228,7 @@ class LibraryScreen(Screen[None]):
             return
         self.app.push_screen(PathDialog(_("Export {title}").format(title=self.current.title),
                                         _("An existing folder; the export is made in a new folder inside it"),
-                                        folder=True), self._export_to)
+                                        folder=True, purpose="export"), self._export_to)
 
     def _export_to(self, folder: Path | None) -> None:
         if folder is None or self.current is None:
@@ -231,6 +248,51 @@ class LibraryScreen(Screen[None]):
         self.last_export = path
         self.app.notify(_("Exported to {path}").format(path=path))
 
+    def action_restore(self) -> None:
+        if self.current is None:
+            self.app.notify(_("Choose a resource first."), severity="warning")
+            return
+        try:
+            lost = self.library.conflicts(self.current.id)
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        if not lost:
+            self.app.notify(_("No value of this resource was lost to a concurrent edit."))
+            return
+        resource = self.current
+        self.app.push_screen(RestoreDialog(resource.title, lost), lambda c: self._ask_restore(resource, c))
+
+    def _ask_restore(self, resource: Any, lost: dict[str, Any] | None) -> None:
+        if lost is None:
+            return
+        self.app.push_screen(ConfirmDialog(_("Restore a lost value"), restore_question(resource, lost),
+                                           default_no=True),
+                             lambda yes: self._restore(resource, lost) if yes else None)
+
+    def _restore(self, resource: Any, lost: dict[str, Any]) -> None:
+        try:
+            self.library.edit(resource.id, **{lost["field"]: lost["value"]})
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        self.app.notify(_("{field} restored.").format(field=lost["field"]))
+        self.refresh_facets()
+        self.search()
+        self.select(resource.id)
+
+    def select(self, rid: str) -> None:
+        """Highlight (and show) the resource *rid* if the search found it."""
+        for n, r in enumerate(self.results):
+            if r.id == rid:
+                self.query_one("#table", DataTable).move_cursor(row=n)
+                self.show(r)
+
+    def action_community(self) -> None:
+        from cagette_tui.screens.community import CommunityScreen
+
+        self.app.push_screen(CommunityScreen(self.library))
+
     def action_sync(self) -> None:
         from cagette_tui.screens.sync import SyncScreen
 
@@ -239,6 +301,17 @@ class LibraryScreen(Screen[None]):
     def _synced(self, _result: Any) -> None:
         self.refresh_facets()
         self.search()
+
+
+def shown_title(r: Any) -> str:
+    """The title as the list shows it, marked as `cagette library list` marks it: ⚠ a licence conflict,
+    ⇄ values lost to a concurrent edit."""
+    title = r.title or _("(its description has not arrived yet)")
+    if r.licence_flags:
+        title += " ⚠"
+    if r.conflicts:
+        title += " ⇄"
+    return title
 
 
 def _escape(text: str) -> str:

@@ -2,44 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Static
 
 from cagette.errors import CagetteError
 from cagette.i18n import _
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteDialog
+
+if TYPE_CHECKING:
+    from cagette.video.project import Project
 
 
-class PhoneDialog(ModalScreen[None]):
+class PhoneDialog(CagetteDialog):
+    AUTO_FOCUS = "#close"
     """Starts :class:`cagette.capture.phone.PhoneServer` for the project; Esc stops it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", show=False)]
     DEFAULT_CSS = """
     PhoneDialog { align: center middle; }
-    PhoneDialog > Vertical { width: auto; max-width: 100%; height: auto; max-height: 100%;
+    PhoneDialog > VerticalScroll { width: auto; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 2; }
     PhoneDialog #qr { width: auto; background: black; color: white; }
     """
 
-    def __init__(self, project: Any, host: str = "0.0.0.0", port: int | None = None) -> None:
+    def __init__(self, project: Project, host: str = "0.0.0.0", port: int | None = None) -> None:
         super().__init__()
         self.project = project
         self.host = host
         self.port = port
         self.server: Any = None
         self.url = ""
+        self.shown: tuple[list[str], str] | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll(can_focus=False):  # the code is taller than a small terminal
             yield Static(_("Phone upload page"), classes="title")
+            yield Button(_("Close (Esc): the page stops"), id="close")  # first: on screen whatever the code's size
             yield Static(_("Starting the page…"), id="phone-text")
             yield Static("", id="qr", markup=False)
-            yield Button(_("Close (Esc): the page stops"), id="close")
 
     def on_mount(self) -> None:
         self._start()
@@ -56,23 +62,27 @@ class PhoneDialog(ModalScreen[None]):
             server = PhoneServer(self.project, host=self.host, port=port,
                                  max_bytes=conf.upload_max_mb * 1024 * 1024).start()
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
             self.app.call_from_thread(self.dismiss, None)
             return
         self.server = server
         hosts = ["127.0.0.1"] if self.host == "127.0.0.1" else (local_addresses() or ["127.0.0.1"])
         self.url = server.url(hosts[0])
-        qr = qr_text(self.url)
-        others = "\n".join(server.url(h) for h in hosts[1:])
+        others = [server.url(h) for h in hosts[1:]]
+        self.app.call_from_thread(self._show, others, qr_text(self.url))
+
+    def _show(self, others: list[str], qr: str) -> None:
+        self.shown = (others, qr)
         text = _("On the phone, on the same Wi-Fi, open this address or scan the code:") + f"\n{self.url}"
         if others:
-            text += "\n" + _("or:") + "\n" + others
+            text += "\n" + _("or:") + "\n" + "\n".join(others)
         text += "\n" + _("Uploaded clips and photos become shots of the chosen scene; sounds become its voice-over.")
-        self.app.call_from_thread(self._show, text, qr)
-
-    def _show(self, text: str, qr: str) -> None:
         self.query_one("#phone-text", Static).update(text)
         self.query_one("#qr", Static).update(qr.rstrip("\n"))
+
+    def refill(self) -> None:
+        if self.shown is not None:  # F2: the address and the code stay (the page keeps running)
+            self._show(*self.shown)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_close()

@@ -1,9 +1,11 @@
-"""Box plans: the parameters as a form with presets, derived figures live, the kit built in a worker,
-and a picture of the model.
+"""Box plans: every parameter as a form with presets, derived figures live, the virtual camera's view
+with its glare margin and light evenness, the kit built in a worker, and a picture of the model.
 
-Each field is checked as you type with :mod:`cagette.plans.params` (the same
-validation as the command line); a refused value is explained beside its
-field and the figures keep the last valid box. The picture is a front view
+The form is derived from the parameter model (:mod:`cagette_tui.screens.plans_form`): each field
+is checked as you type with :mod:`cagette.plans.params` (the same validation as the command line);
+a refused value is explained beside its field, the figures keep the last valid box, and nothing is
+built or looked at until it is corrected. The view from the lens is ``cagette plans view``'s
+picture, made in a worker that Cancel (or Esc) stops (:mod:`cagette_tui.screens.plans_view`). The picture is a front view
 drawn from the derived figures until the kit is built, then the 3D model's
 projection (hidden-line, from the geometry kernel, computed in the worker).
 """
@@ -15,35 +17,21 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, Select, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from cagette.errors import CagetteError, ParameterError
+from cagette.errors import CagetteError
 from cagette.i18n import N_, _
+from cagette_tui.appref import app_of
+from cagette_tui.screens import plans_form, plans_view
+from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
 from cagette_tui.widgets.picture import Picture
+from cagette_tui.widgets.titlebar import TitleBar
 
-KEYS = [("Tab", N_("next field")), ("Ctrl+B", N_("build the kit")), ("Esc", N_("back"))]
-
-# (field, label) shown in the form; the others keep the preset's values.
-FIELDS: list[tuple[str, str]] = [
-    ("device_kind", N_("Device")),
-    ("device_width_mm", N_("Device width (mm)")),
-    ("device_length_mm", N_("Device length (mm)")),
-    ("device_thickness_mm", N_("Device thickness (mm)")),
-    ("lens_x_mm", N_("Lens from the left edge (mm)")),
-    ("lens_y_mm", N_("Lens from the top edge (mm)")),
-    ("lens_focal_35mm_mm", N_("Focal length, 35 mm equivalent (mm)")),
-    ("stage", N_("Paper stage")),
-    ("output_ratio", N_("Video shape")),
-    ("frame_margin_pct", N_("Margin around the stage (%)")),
-    ("board_thickness_mm", N_("Board thickness (mm)")),
-    ("kerf_mm", N_("Kerf of the cutter (mm)")),
-    ("sheet_width_mm", N_("Sheet width (mm)")),
-    ("sheet_height_mm", N_("Sheet height (mm)")),
-]
+KEYS = [("Tab", N_("next field")), ("Ctrl+O", N_("look through the lens")), ("Ctrl+B", N_("build the kit")),
+        ("Esc", N_("back"))]
 
 FIGURES: list[tuple[str, str, str]] = [
     ("shelf_height_mm", N_("Shelf height above the paper"), "mm"),
@@ -111,24 +99,31 @@ def projection_image(view: Any, size: tuple[int, int] = (224, 160)) -> Any:
     return img
 
 
-class PlansScreen(Screen[None]):
+class PlansScreen(CagetteScreen):
+    AUTO_FOCUS = "#preset"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("ctrl+b", "build", show=False, priority=True),
+        Binding("ctrl+o", "look", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
     PlansScreen #plans { height: 1fr; }
-    PlansScreen #form { width: 58; padding: 0 1; }
+    PlansScreen #form { width: 62; padding: 0 1; }
     PlansScreen #side { width: 1fr; padding: 0 1; }
+    PlansScreen.-narrow #plans { layout: vertical; overflow-y: auto; }
+    PlansScreen.-narrow #form, PlansScreen.-narrow #side { width: 100%; height: auto; }
+    PlansScreen .section { text-style: bold; padding: 1 0 0 0; }
     PlansScreen .row { height: auto; }
-    PlansScreen .row Label { width: 26; padding: 1 1 0 0; }
-    PlansScreen .row Input, PlansScreen .row Select { width: 1fr; }
-    PlansScreen .field-error { color: $error; padding: 0 0 0 26; height: auto; }
-    PlansScreen #build-row { height: auto; padding: 1 0 0 0; }
+    PlansScreen .row Label { width: 28; padding: 1 1 0 0; }
+    PlansScreen .row Input, PlansScreen .row Select, PlansScreen .row Checkbox { width: 1fr; }
+    PlansScreen .field-error { color: $error; padding: 0 0 0 28; height: auto; display: none; }
+    PlansScreen .field-error.-shown { display: block; }
+    PlansScreen #build-row, PlansScreen #lens-row { height: auto; padding: 1 0 0 0; }
+    PlansScreen #lens-figures { height: auto; }
     """
 
-    def __init__(self, preset: str | None = None, out_dir: Path | None = None) -> None:
+    def __init__(self, preset: str | None = None, out_dir: Path | None = None, view_dir: Path | None = None) -> None:
         from cagette import settings
         from cagette.plans.params import DEFAULT_PRESET, load_preset
 
@@ -139,30 +134,36 @@ class PlansScreen(Screen[None]):
             name = DEFAULT_PRESET
         self.preset = name
         self.params = load_preset(name)
+        self.fields = plans_form.model_fields(self.params)
         self.invalid: dict[str, str] = {}  # field -> message
         self.general_error = ""
         self.out_dir = out_dir
+        self.view_dir = view_dir
         self.built: list[str] = []
         self.built_dir: Path | None = None
+        self.picture: Any = None
+        self.lens: plans_view.LensView | None = None
 
     def compose(self) -> ComposeResult:
         from cagette.plans.params import preset_names
 
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="plans"):
-            with VerticalScroll(id="form"):
+            with VerticalScroll(id="form", can_focus=False):
                 yield Static(_("Box plans"), classes="title")
                 with Horizontal(classes="row"):
                     yield Label(_("Preset"))
                     yield Select([(n, n) for n in preset_names()], value=self.preset, allow_blank=False,
                                  id="preset")
-                for name, label in FIELDS:
-                    with Horizontal(classes="row"):
-                        yield Label(_(label))
-                        yield self._field(name)
-                    yield Static("", id=f"err-{name}", classes="field-error")
-            with Vertical(id="side"):
+                yield from plans_form.rows(self.fields, self.params)
+            with VerticalScroll(id="side", can_focus=False):
                 yield Static("", id="figures")
+                with Horizontal(id="lens-row"):
+                    yield Button(_("Look through the lens (Ctrl+O)"), id="look")
+                yield JobPanel(id="lens-job")
+                yield Static(_("What the camera sees from its lens, with the glare margin and the light "
+                               "evenness: press Ctrl+O."), id="lens-figures")
+                yield Picture(id="lens")
                 yield Picture(id="model")
                 with Horizontal(id="build-row"):
                     yield Select([(_("everything (3D model and guide too)"), "all"),
@@ -173,55 +174,40 @@ class PlansScreen(Screen[None]):
                 yield Static("", id="built")
         yield KeysBar(KEYS)
 
-    def _field(self, name: str) -> Any:
-        import enum
-
-        value = getattr(self.params, name)
-        if isinstance(value, enum.Enum):
-            options = [(m.value, m.value) for m in type(value)]
-            return Select(options, value=value.value, allow_blank=False, id=f"f-{name}")
-        return Input(f"{value:g}" if isinstance(value, float) else str(value), id=f"f-{name}")
+    def refill(self) -> None:
+        self.show_figures()
+        if self.built and self.built_dir is not None:  # F2 after a build: what was written stays said
+            self.query_one("#built", Static).update(
+                _("{n} files written in {folder}").format(n=len(self.built), folder=self.built_dir))
+            if self.picture is not None:
+                self.query_one("#model", Picture).show_pil(self.picture, *PICTURE_CELLS)
+        if self.lens is not None:
+            self._show_lens(self.lens)
 
     def on_mount(self) -> None:
-        self.show_figures()
+        self.refill()
 
     # checking as you type --------------------------------------------------------------
-    def _values(self) -> dict[str, str]:
-        out = {}
-        for name, _label in FIELDS:
-            widget = self.query_one(f"#f-{name}")
-            value = widget.value  # type: ignore[attr-defined]
-            out[name] = str(value)
-        return out
+    def _values(self) -> dict[str, Any]:
+        return {f.name: plans_form.raw_value(self.query_one(f"#f-{f.name}")) for f in self.fields}
 
     def recheck(self) -> None:
-        from cagette.plans.params import convert
-
-        changes: dict[str, Any] = {}
-        self.invalid = {}
-        for name, raw in self._values().items():
-            try:
-                changes[name] = convert(name, raw)
-            except ParameterError as exc:
-                self.invalid[name] = exc.message + (f" {exc.hint}" if exc.hint else "")
-        self.general_error = ""
-        if not self.invalid:
-            try:
-                self.params = self.params.replace(**changes)
-            except ParameterError as exc:
-                text = exc.message + (f" → {exc.hint}" if exc.hint else "")
-                named = [n for n, _label in FIELDS if n in exc.message]
-                for n in named or []:
-                    self.invalid[n] = text
-                if not named:
-                    self.general_error = text
-        for name, _label in FIELDS:
-            self.query_one(f"#err-{name}", Static).update(
-                ("⚠ " + self.invalid[name]) if name in self.invalid else "")
+        self.params, self.invalid, self.general_error = plans_form.check(self.params, self.fields, self._values())
+        for field in self.fields:
+            text = ("⚠ " + self.invalid[field.name]) if field.name in self.invalid else ""
+            shown = self.query_one(f"#err-{field.name}", Static)
+            if getattr(shown, "said", "") != text:  # only what changed is drawn again (each keystroke checks)
+                shown.update(text)
+                shown.set_class(bool(text), "-shown")
+                shown.said = text  # type: ignore[attr-defined]  # a mark on the Static: what it shows now
         self.show_figures()
+        if self.lens is not None:
+            self._show_lens(self.lens, picture=False)
 
     def show_figures(self) -> None:
-        derived = self.params.framing.derived()
+        if getattr(self, "_derived_of", None) is not self.params:
+            self._derived_of, self._derived = self.params, self.params.framing.derived()
+        derived = self._derived
         lines = [_("Derived figures of {name}").format(name=self.params.name), ""]
         for key, label, unit in FIGURES:
             lines.append(f"{_(label)}: {derived[key]:.0f} {unit}")
@@ -229,18 +215,45 @@ class PlansScreen(Screen[None]):
             lines += ["", "⚠ " + (self.general_error or _("Some values are refused: the figures show the last "
                                                            "valid box."))]
         self.query_one("#figures", Static).update("\n".join(lines))
-        if not self.built:
-            self.query_one("#model", Picture).show_pil(front_view(self.params.framing), *PICTURE_CELLS)
+        model = self.query_one("#model", Picture)
+        if not self.built and getattr(model, "drawn", None) is not self.params:  # a refused value: no new picture
+            model.show_pil(front_view(self.params.framing), *PICTURE_CELLS)
+            model.drawn = self.params  # type: ignore[attr-defined]  # a mark on the Picture: the params it shows
+
+    RECHECK_AFTER_S = 0.2  # typing: checked once the keys pause (each check may lay the long form out again)
+
+    def soon(self) -> None:
+        """Check the form once the typing pauses; an action that needs the values checks them at once."""
+        timer = getattr(self, "_recheck_timer", None)
+        if timer is not None:
+            timer.stop()
+        self._recheck_timer = self.set_timer(self.RECHECK_AFTER_S, self._recheck_now)
+
+    def _recheck_now(self) -> None:
+        self._recheck_timer = None
+        if self.relabeling or not self.query(f"#f-{self.fields[-1].name}"):  # drawn again meanwhile (F2)
+            self.soon()
+            return
+        self.recheck()
+
+    def checked(self) -> None:
+        if getattr(self, "_recheck_timer", None) is not None:
+            self._recheck_timer.stop()
+            self._recheck_now()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("f-"):
-            self.recheck()
+            self.soon()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id and event.checkbox.id.startswith("f-"):
+            self.soon()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "preset" and isinstance(event.value, str) and event.value != self.preset:
             self.load(event.value)
         elif event.select.id and event.select.id.startswith("f-"):
-            self.recheck()
+            self.soon()
 
     def load(self, preset: str) -> None:
         from cagette.plans.params import load_preset
@@ -248,11 +261,13 @@ class PlansScreen(Screen[None]):
         try:
             self.params = load_preset(preset)
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return
         self.preset = preset
+        self.fields = plans_form.model_fields(self.params)
         self.built = []
         self.invalid = {}
+        self.lens = None
         self.refresh(recompose=True)
         self.call_after_refresh(self.show_figures)
 
@@ -260,10 +275,42 @@ class PlansScreen(Screen[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "build":
             self.action_build()
+        elif event.button.id == "look":
+            self.action_look()
 
-    def action_build(self) -> None:
+    def refused(self) -> bool:
+        """Whether a value of the form is refused (then nothing is built nor looked at: it is said)."""
+        self.checked()
         if self.invalid or self.general_error:
             self.app.notify(_("Correct the refused values first (marked ⚠)."), severity="warning")
+            return True
+        return False
+
+    def action_look(self) -> None:
+        if self.refused():
+            return
+        from cagette import locations
+
+        params = self.params
+        folder = self.view_dir or (locations.cache_dir() / "plans-view" / params.name)
+
+        def look(progress: Any) -> plans_view.LensView:
+            return plans_view.look(params, folder, progress)
+
+        self.query_one("#lens-job", JobPanel).start(look, self._looked, _("Looking through the lens…"))
+
+    def _looked(self, seen: plans_view.LensView) -> None:
+        self._show_lens(seen)
+        self.query_one("#lens-figures", Static).scroll_visible(animate=False)
+
+    def _show_lens(self, seen: plans_view.LensView, picture: bool = True) -> None:
+        self.lens = seen
+        self.query_one("#lens-figures", Static).update(plans_view.describe(seen, self.params))
+        if picture:
+            self.query_one("#lens", Picture).show_pil(seen.image, *PICTURE_CELLS)
+
+    def action_build(self) -> None:
+        if self.refused():
             return
         from cagette import locations
 
@@ -292,10 +339,15 @@ class PlansScreen(Screen[None]):
         self.query_one("#built", Static).update(
             _("{n} files written in {folder}").format(n=len(written), folder=out))
         if picture is not None:
+            self.picture = picture
             self.query_one("#model", Picture).show_pil(picture, *PICTURE_CELLS)
         self.app.notify(_("The kit is built."))
 
     def action_back(self) -> None:
+        lens = self.query_one("#lens-job", JobPanel)
+        if lens.running:
+            lens.cancel()
+            return
         self.query_one("#job", JobPanel).cancel_or(self.app.pop_screen)
 
 

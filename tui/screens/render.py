@@ -1,110 +1,82 @@
-"""Render: choose a preset, assemble the video with progress and ETA, cancel, open the folder, publish."""
+"""Render: `project check`'s problems first, a preset, progress with an ETA, cancel; then publish (a form)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Header, RadioButton, RadioSet, Static
+from textual.widgets import Button, Static
 
-from cagette.errors import CagetteError
 from cagette.i18n import N_, _
-from cagette_tui import adapters
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.render_panel import RenderPanel
+from cagette_tui.widgets.titlebar import TitleBar
 
-KEYS = [("G", N_("render")), ("Esc", N_("cancel the render, or back")), ("O", N_("open the output folder")),
-        ("P", N_("publish to the library"))]
+if TYPE_CHECKING:
+    from cagette.video.project import Project
+
+KEYS = [("G", N_("render")), ("P", N_("publish…")), ("O", N_("open the output folder")),
+        ("Ctrl+Z", N_("undo")), ("Esc", N_("cancel the render, or back"))]
 
 
-class RenderScreen(Screen[None]):
+class RenderScreen(CagetteScreen):
+    AUTO_FOCUS = "#presets"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("g", "render", show=False),
         Binding("o", "open_folder", show=False),
         Binding("p", "publish", show=False),
+        Binding("ctrl+z", "undo", show=False, priority=True),
+        Binding("ctrl+y", "redo", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
     RenderScreen #render-body { padding: 0 2; }
-    RenderScreen RadioSet { width: 100%; }
-    RenderScreen #render-actions { height: auto; padding: 1 0; }
-    RenderScreen #render-actions Button { margin-right: 2; }
+    RenderScreen #render-more { height: auto; padding: 1 0; }
+    RenderScreen #render-more Button { margin-right: 2; }
     """
 
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Project) -> None:
         super().__init__()
         self.project = project
-        self.output: Path | None = adapters.last_render(project)
-        self.published = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="render-body"):
+        yield TitleBar()
+        with VerticalScroll(id="render-body", can_focus=False):
             yield Static(_("Render {title}").format(title=self.project.data.title), classes="title")
             yield Static(_("Choose how the video will be used, then press Render (G). A draft is quick; "
                            "check it before the final render."), classes="lead")
-            chosen = self.project.data.export.preset or "draft"
-            with RadioSet(id="presets"):
-                for name, description in adapters.render_presets():
-                    yield RadioButton(f"{name} — {description}", value=name == chosen, name=name)
-            yield Checkbox(_("Burn the captions into the picture (else they are a separate file)"),
-                           self.project.data.export.burn_captions, id="burn")
-            with Horizontal(id="render-actions"):
-                yield Button(_("Render (G)"), id="render", variant="primary")
+            yield RenderPanel(self.project, id="panel")
+            with Horizontal(id="render-more"):
+                yield Button(_("Publish… (P)"), id="publish")
                 yield Button(_("Open the output folder (O)"), id="open-folder")
-                yield Button(_("Publish to the library (P)"), id="publish")
-            yield JobPanel(id="job")
-            yield Static(self._output_text(), id="output")
         yield KeysBar(KEYS)
 
-    def _output_text(self) -> str:
-        if self.output is None:
-            return _("Not rendered yet.")
-        text = _("Last render: {file}").format(file=self.output.name)
-        if self.output.exists():
-            text += f" ({self.output.stat().st_size / 1e6:.1f} MB)"
-        if self.published:
-            text += "\n" + _("Published in the library as {id}.").format(id=self.published)
-        return text
+    @property
+    def panel(self) -> RenderPanel:
+        return self.query_one("#panel", RenderPanel)
 
-    def preset(self) -> str:
-        pressed = self.query_one("#presets", RadioSet).pressed_button
-        return pressed.name if pressed is not None and pressed.name else "draft"
-
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        if event.checkbox.id == "burn" and event.value != self.project.data.export.burn_captions:
-            try:
-                self.project.set_export(burn_captions=event.value)
-            except CagetteError as exc:
-                self.app.show_error(exc)  # type: ignore[attr-defined]
+    @property
+    def output(self) -> Any:
+        return self.panel.output
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        action = {"render": self.action_render, "open-folder": self.action_open_folder,
-                  "publish": self.action_publish}.get(event.button.id or "")
+        action = {"open-folder": self.action_open_folder, "publish": self.action_publish}.get(event.button.id or "")
         if action is not None:
             action()
 
     def action_render(self) -> None:
-        job = self.query_one("#job", JobPanel)
-        preset = self.preset()
-        job.start(lambda progress: adapters.render_video(self.project, preset, progress), self._rendered,
-                  _("Rendering with {preset}…").format(preset=preset))
-
-    def _rendered(self, output: Path) -> None:
-        self.output = Path(output)
-        self.published = ""
-        self.query_one("#output", Static).update(self._output_text())
-        self.app.notify(_("The video is ready: {file}").format(file=self.output.name))
+        self.panel.ask()
 
     def action_back(self) -> None:
-        self.query_one("#job", JobPanel).cancel_or(self.app.pop_screen)
+        self.panel.query_one("#job", JobPanel).cancel_or(self.app.pop_screen)
 
     def action_open_folder(self) -> None:
         folder = self.output.parent if self.output is not None else self.project.exports_dir
@@ -121,16 +93,40 @@ class RenderScreen(Screen[None]):
         self.app.notify(_("Opened {folder}").format(folder=folder))
 
     def action_publish(self) -> None:
-        if self.output is None or not self.output.exists():
-            self.app.notify(_("Render the video first (G)."), severity="warning")
-            return
-        job = self.query_one("#job", JobPanel)
-        output = self.output
-        library = self.app.library_option  # type: ignore[attr-defined]
-        job.start(lambda progress: adapters.publish_video(library, self.project, output, progress),
-                  self._published, _("Publishing to the library…"))
+        from cagette_tui.screens.publish import PublishScreen
 
-    def _published(self, resource_id: str) -> None:
-        self.published = str(resource_id)
-        self.query_one("#output", Static).update(self._output_text())
-        self.app.notify(_("Published in the library."))
+        self.app.push_screen(PublishScreen(self.project))
+
+    def action_undo(self) -> None:
+        if history(self, "undo"):
+            self.call_later(self.rebuild)
+
+    def action_redo(self) -> None:
+        if history(self, "redo"):
+            self.call_later(self.rebuild)
+
+    async def returned(self) -> None:
+        from cagette.errors import CagetteError
+
+        try:
+            self.project.reload()
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        if self.stale_language():
+            await self.relabel()
+        self.panel.check()  # another screen may have changed the project
+
+
+def history(screen: Any, which: str) -> bool:
+    """Undo or redo the project's last edit, say which, and draw the screen again; False when nothing was done."""
+    from cagette.errors import CagetteError
+
+    try:
+        label = screen.project.undo() if which == "undo" else screen.project.redo()
+    except CagetteError as exc:
+        screen.app.notify(exc.message, severity="warning")
+        return False
+    text = _("Undone: {what}") if which == "undo" else _("Redone: {what}")
+    screen.app.notify(text.format(what=label))
+    return True

@@ -1,8 +1,9 @@
 """Storyboard: the scenes of a project, their script, shots and captions.
 
-Every edit is saved at once through :mod:`cagette.video.project` (a pause of
-half a second in typing, leaving a field or switching scene writes it), and
-each saved edit can be undone (Ctrl+Z) and redone (Ctrl+Y). Scenes move with
+Every edit is saved at once through :mod:`cagette.video.project`, at each keystroke (a kill loses
+at most the key being typed); the keystrokes of one visit of a field make one undo step, so
+Ctrl+Z undoes what was typed there and Ctrl+Y redoes it. The scene last open is the one that opens
+next time (C shoots it, V records its voice-over with its script on screen). Scenes move with
 Ctrl+↑/↓ (or Shift+↑/↓) or by dragging them in the list; the chosen shot of a
 scene moves with Alt+↑/↓ (or Ctrl+↑/↓ while the shots list has focus) or by
 dragging it in the shots list.
@@ -11,32 +12,45 @@ dragging it in the shots list.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import MouseDown, MouseUp
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static, TextArea
+from textual.events import DescendantFocus, MouseDown, MouseUp
+from textual.widgets import Button, DataTable, Input, Label, ListItem, ListView, Static, TextArea
 
 from cagette.errors import CagetteError
-from cagette.i18n import N_, _
+from cagette.i18n import N_, _, ngettext
 from cagette.progress import format_duration
-from cagette_tui.adapters import Problem, project_problems, script_seconds
+from cagette_tui import memory
+from cagette_tui.adapters import MEDIA_EXTS, Problem, project_problems, script_seconds
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.dialogs import PathDialog, TextDialog
+from cagette_tui.screens.storyboard_panels import StoryboardPanels
+from cagette_tui.widgets import shot_inspector
+from cagette_tui.widgets.fields import show_problem
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.marks import MARK, NO_MARK, Item
+from cagette_tui.widgets.scene_panel import LOWER_THIRD, ScenePanel
+from cagette_tui.widgets.titlebar import TitleBar
+
+if TYPE_CHECKING:
+    from cagette.video.model import Shot
+    from cagette.video.project import Project
 
 KEYS = [
     ("A", N_("add a scene")), ("X", N_("remove the scene")), ("Ctrl+↑/↓", N_("move the scene")),
     ("Alt+↑/↓", N_("move the chosen shot")),
     ("I", N_("import a clip or photo")), ("T", N_("add a title card")), ("V", N_("voice-over")),
-    ("C", N_("shoot")), ("R", N_("render")), ("Ctrl+Z", N_("undo")), ("Ctrl+Y", N_("redo")), ("Esc", N_("back")),
+    ("P", N_("preview a frame")), ("O", N_("project: music, cards, details")),
+    ("C", N_("shoot")), ("R", N_("render")), ("Tab", N_("next field")), ("Ctrl+Z", N_("undo")),
+    ("Ctrl+Y", N_("redo")), ("Esc", N_("back")),
 ]
 
-SAVE_DELAY_S = 0.5
+FIELDS = {"scene-title": "title", "scene-notes": "notes", "scene-script": "script", LOWER_THIRD.id: "lower_third"}
 
 
 def scene_seconds(scene: Any, export: Any) -> float:
@@ -51,12 +65,13 @@ def scene_seconds(scene: Any, export: Any) -> float:
 
 
 def problem_text(problem: Problem) -> str:
-    mark = _("Error") if problem.severity == "error" else _("Warning")
-    text = f"⚠ {mark}: {problem.message}"
+    mark = _("✗ Error") if problem.severity == "error" else _("⚠ Warning")
+    text = _("{mark}: {message}").format(mark=mark, message=problem.message)
     return text + (f" → {problem.hint}" if problem.hint else "")
 
 
-class StoryboardScreen(Screen[None]):
+class StoryboardScreen(StoryboardPanels, CagetteScreen):
+    AUTO_FOCUS = "#scenes"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("a", "add_scene", show=False),
@@ -70,6 +85,8 @@ class StoryboardScreen(Screen[None]):
         Binding("v", "voiceover", show=False),
         Binding("c", "capture", show=False),
         Binding("r", "render", show=False),
+        Binding("p", "preview", show=False),
+        Binding("o", "project_panel", show=False),
         Binding("ctrl+z", "undo", show=False, priority=True),
         Binding("ctrl+y", "redo", show=False, priority=True),
     ]
@@ -85,25 +102,28 @@ class StoryboardScreen(Screen[None]):
     StoryboardScreen .problem { color: $warning; }
     """
 
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Project, scene: str | None = None) -> None:
         super().__init__()
         self.project = project
-        self.selected = project.data.scenes[0].slug if project.data.scenes else ""
+        slugs = [s.slug for s in project.data.scenes]
+        wanted = scene or memory.load().project(project.root).scene
+        self.selected = wanted if wanted in slugs else (slugs[0] if slugs else "")
         self.problems: list[Problem] = []
-        self._save_timer: Timer | None = None
+        self._visit = 0  # each visit of a field is one undo step
         self._drag_from: str | None = None
         self._drag_shot: str | None = None
         self._keep_shot: str | None = None
+        self._panels_init()
 
     # layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="summary", classes="lead")
         with Horizontal(id="board"):
             with Vertical(id="scenes-pane"):
                 yield Static(_("Scenes"), classes="title")
                 yield ListView(id="scenes")
-            with VerticalScroll(id="scene-pane"):
+            with VerticalScroll(id="scene-pane", can_focus=False):
                 yield Static("", id="scene-heading", classes="title")
                 yield Label(_("Title"), classes="field-label")
                 yield Input(id="scene-title", placeholder=_("what this scene is about"))
@@ -112,18 +132,22 @@ class StoryboardScreen(Screen[None]):
                 yield Static("", id="scene-estimate")
                 yield Label(_("Notes: what to put on the stage"), classes="field-label")
                 yield Input(id="scene-notes")
+                yield ScenePanel()
                 yield Label(_("Shots"), classes="field-label")
                 yield DataTable(id="shots", cursor_type="row")
-                yield Label(_("Caption of the chosen shot (empty: from the script)"), classes="field-label")
-                yield Input(id="shot-caption")
+                yield shot_inspector.ShotInspector()
                 yield Static("", id="scene-problems", classes="problem")
-        yield KeysBar(KEYS)
+                yield Button(_("Project: music, cards, details (O)"), id="project-options")
+        yield KeysBar(KEYS, only=("A", "I", "V", "P", "O", "C", "R", "Ctrl+Z"))
+
+    def refill(self) -> None:
+        table = self.query_one("#shots", DataTable)
+        table.add_columns("", _("kind"), _("file or text"), _("duration"), _("caption"))
+        self.refresh_all()
+        self._show_frame()
 
     def on_mount(self) -> None:
-        table = self.query_one("#shots", DataTable)
-        table.add_columns(_("kind"), _("file or text"), _("duration"), _("caption"))
-        self.refresh_all()
-        self.query_one("#scenes", ListView).focus()
+        self.refill()
 
     # drawing --------------------------------------------------------------------
     @property
@@ -145,8 +169,10 @@ class StoryboardScreen(Screen[None]):
             self.selected = self.data.scenes[0].slug if self.data.scenes else ""
         total = sum(scene_seconds(s, self.data.export) for s in self.data.scenes)
         general = [p for p in self.problems if not p.scene]
-        summary = _("{title} — {n} scenes — about {duration}").format(
-            title=self.data.title or self.project.root.name, n=len(self.data.scenes), duration=format_duration(total))
+        count = len(self.data.scenes)
+        summary = _("{title} — {scenes} — about {duration}").format(
+            title=self.data.title or self.project.root.name,
+            scenes=ngettext("{n} scene", "{n} scenes", count).format(n=count), duration=format_duration(total))
         if general:
             summary += "\n" + "\n".join(problem_text(p) for p in general)
         self.query_one("#summary", Static).update(summary)
@@ -155,11 +181,14 @@ class StoryboardScreen(Screen[None]):
 
     def _scene_line(self, n: int, scene: Any) -> str:
         count = sum(1 for p in self.problems if p.scene == scene.slug)
-        line = _("{n}. {title} — {duration} — {shots} shots").format(
+        shots = len(scene.shots)
+        line = _("{n}. {title} — {duration} — {shots}").format(
             n=n, title=scene.title or _("(untitled)"), duration=format_duration(scene_seconds(scene, self.data.export)),
-            shots=len(scene.shots))
+            shots=ngettext("{n} shot", "{n} shots", shots).format(n=shots))
+        if scene.voice:
+            line += " — " + _("voice ✓")
         if count:
-            line += " — " + _("⚠ {n} problems").format(n=count)
+            line += " — " + ngettext("⚠ {n} problem", "⚠ {n} problems", count).format(n=count)
         return line
 
     def _fill_list(self) -> None:
@@ -167,7 +196,7 @@ class StoryboardScreen(Screen[None]):
         view.clear()
         index = None
         for n, scene in enumerate(self.data.scenes, start=1):
-            view.append(ListItem(Label(self._scene_line(n, scene)), name=scene.slug))
+            view.append(Item(self._scene_line(n, scene), name=scene.slug))
             if scene.slug == self.selected:
                 index = n - 1
         if index is not None:
@@ -185,39 +214,40 @@ class StoryboardScreen(Screen[None]):
         notes = self.query_one("#scene-notes", Input)
         table = self.query_one("#shots", DataTable)
         table.clear()
+        self.query_one(ScenePanel).show(scene)
         if scene is None:
             self.query_one("#scene-heading", Static).update(_("No scene yet: press A to add one."))
             title.value = notes.value = ""
             script.load_text("")
             self.query_one("#scene-estimate", Static).update("")
             self.query_one("#scene-problems", Static).update("")
+            self._show_shot()
             return
         n = self.data.scene_index(scene.slug) + 1
         self.query_one("#scene-heading", Static).update(
             _("Scene {n}: {title}").format(n=n, title=scene.title or _("(untitled)")))
-        if title.value != scene.title:
-            title.value = scene.title
-        if notes.value != scene.notes:
-            notes.value = scene.notes
-        if script.text != scene.script:
-            script.load_text(scene.script)
+        with self.prevent(Input.Changed, TextArea.Changed):
+            if title.value != scene.title:
+                title.value = scene.title
+            if notes.value != scene.notes:
+                notes.value = scene.notes
+            if script.text != scene.script:
+                script.load_text(scene.script)
+            lower = self.query_one(f"#{LOWER_THIRD.id}", Input)
+            if lower.value != scene.lower_third:
+                lower.value = scene.lower_third
         self._show_estimate(script.text)
         for shot in scene.shots:
-            what = shot.title if shot.kind == "title" else Path(shot.source).name
-            if shot.kind in ("still", "title"):
-                length = format_duration(shot.duration_s or self.data.export.still_s)
-            elif shot.out_s is not None:
-                length = format_duration((shot.out_s - shot.in_s) / (shot.speed or 1.0))
-            else:
-                length = _("whole clip") if shot.kind == "clip" else "—"
-            table.add_row(_(shot.kind), what, length, shot.caption or "—", key=shot.id)
+            table.add_row(NO_MARK, _(shot.kind), *self._shot_cells(shot), key=shot.id)
         keep, self._keep_shot = self._keep_shot, None
         ids = [shot.id for shot in scene.shots]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
-        self._show_shot_caption()
+        self._mark_shot()
+        self._show_shot()
         problems = [p for p in self.problems if p.scene == scene.slug]
         self.query_one("#scene-problems", Static).update("\n".join(problem_text(p) for p in problems))
+        self.follow_frame()
 
     def _show_estimate(self, text: str) -> None:
         words = len(text.split())
@@ -227,19 +257,34 @@ class StoryboardScreen(Screen[None]):
 
     def _chosen_shot(self) -> Any | None:
         scene = self.scene()
-        table = self.query_one("#shots", DataTable)
-        if scene is None or not scene.shots or table.row_count == 0:
+        tables = self.query("#shots").results(DataTable)
+        table = next(tables, None)
+        if scene is None or not scene.shots or table is None or table.row_count == 0:  # none, or F2 redrawing
             return None
         row = min(max(table.cursor_row, 0), len(scene.shots) - 1)
         return scene.shots[row]
 
-    def _show_shot_caption(self) -> None:
-        shot = self._chosen_shot()
-        field = self.query_one("#shot-caption", Input)
-        field.disabled = shot is None
-        value = shot.caption if shot is not None else ""
-        if field.value != value:
-            field.value = value
+    def _shot_cells(self, shot: Shot) -> tuple[str, str, str]:
+        """The file (or text), the length and the caption of a shot's row."""
+        what = shot.title if shot.kind == "title" else Path(shot.source).name
+        if shot.kind in ("still", "title"):
+            length = format_duration(shot.duration_s or self.data.export.still_s)
+        elif shot.out_s is not None:
+            length = format_duration((shot.out_s - shot.in_s) / (shot.speed or 1.0))
+        else:
+            length = _("whole clip") if shot.kind == "clip" else "—"
+        return what, length, shot.caption or "—"
+
+    def _mark_shot(self) -> None:
+        """The chosen shot's row starts with ▶ (the highlight is not told by colour alone)."""
+        table = self.query_one("#shots", DataTable)
+        if not table.ordered_columns:
+            return
+        column = table.ordered_columns[0].key
+        for row, key in enumerate(table.rows):
+            mark = MARK if row == table.cursor_row else NO_MARK
+            if table.get_cell(key, column) != mark:
+                table.update_cell(key, column, mark)
 
     # events -----------------------------------------------------------------------
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
@@ -248,79 +293,77 @@ class StoryboardScreen(Screen[None]):
         if event.item.parent is None:  # an item of the list before it was redrawn: not a choice
             return
         if event.item.name != self.selected:
-            self.save_now()
             self.selected = event.item.name
+            root, slug = self.project.root, self.selected
+            memory.remember(lambda s: s.with_scene(root, slug))
             self._fill_scene()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_shot_caption()
+        self._mark_shot()
+        self._show_shot()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self._visit += 1
+        pane = self.query("#scene-pane").results(VerticalScroll)
+        for scroll in pane:  # the focused field of the long scene pane in sight at once
+            if scroll in event.widget.ancestors:
+                scroll.scroll_to_widget(event.widget, animate=False, immediate=True)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id in ("scene-title", "scene-notes", "shot-caption"):
-            self._schedule_save()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.save_now()
+        if event.input.id in FIELDS:
+            self.save_field(event.input.id or "", event.value)
+        elif event.input.id in shot_inspector.BY_ID:
+            self.save_shot_field(event.input.id, event.value)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._show_estimate(event.text_area.text)
-        self._schedule_save()
+        if event.text_area.id == "scene-script":
+            self._show_estimate(event.text_area.text)
+            self.save_field("scene-script", event.text_area.text)
 
-    def on_descendant_blur(self) -> None:
-        self.save_now()
-
-    def _schedule_save(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(SAVE_DELAY_S, self.save_now)
-
-    def save_now(self) -> None:
-        """Write what the fields hold, if it differs from the project on disk."""
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
+    def save_field(self, widget_id: str, value: str) -> None:
+        """Write one field at once (each keystroke), through the project API; one undo step per visit."""
+        if self.relabeling:
+            return
         scene = self.scene()
         if scene is None:
             return
-        changes = {}
-        title = self.query_one("#scene-title", Input).value
-        script = self.query_one("#scene-script", TextArea).text
-        notes = self.query_one("#scene-notes", Input).value
-        if title != scene.title:
-            changes["title"] = title
-        if script != scene.script:
-            changes["script"] = script
-        if notes != scene.notes:
-            changes["notes"] = notes
-        try:
-            if changes:
-                self.project.update_scene(scene.slug, **changes)
-            shot = self._chosen_shot()
-            caption = self.query_one("#shot-caption", Input).value
-            if shot is not None and caption != shot.caption:
-                self.project.update_shot(shot.id, caption=caption)
-                changes["caption"] = caption
-        except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+        group = f"{scene.slug}:{widget_id}:{self._visit}"
+        field = FIELDS[widget_id]
+        if getattr(scene, field) == value:
             return
-        if changes:
-            self._after_edit(keep_fields=True)
+        try:
+            self.project.update_scene(scene.slug, group=group, **{field: value})
+        except CagetteError as exc:
+            if not self.query(f"#{widget_id}-problem"):
+                app_of(self).show_error(exc)
+            show_problem(self, widget_id, exc.message)
+            return
+        show_problem(self, widget_id, "")
+        self._after_edit(keep_fields=True)
+
+    def save_now(self) -> None:
+        """Every field is written as it is typed: nothing waits (kept for the callers that ask)."""
 
     def _after_edit(self, keep_fields: bool = False) -> None:
         if keep_fields:
             # Only the labels change: redrawing the fields would move the cursor while typing.
             view = self.query_one("#scenes", ListView)
             for n, (item, scene) in enumerate(zip(view.children, self.data.scenes, strict=False), start=1):
-                if isinstance(item, ListItem):
-                    item.query_one(Label).update(self._scene_line(n, scene))
+                if isinstance(item, Item):
+                    item.set_text(self._scene_line(n, scene))
             table = self.query_one("#shots", DataTable)
             scene = self.scene()
             if scene is not None:
+                heading = _("Scene {n}: {title}").format(n=self.data.scene_index(scene.slug) + 1,
+                                                        title=scene.title or _("(untitled)"))
+                self.query_one("#scene-heading", Static).update(heading)
                 for shot in scene.shots:
-                    try:
-                        table.update_cell(shot.id, table.ordered_columns[3].key, shot.caption or "—")
-                    except KeyError:
-                        pass
+                    for column, text in zip(table.ordered_columns[2:], self._shot_cells(shot), strict=False):
+                        try:
+                            table.update_cell(shot.id, column.key, text)
+                        except KeyError:
+                            pass
+            self.follow_frame()
         else:
             self.refresh_all()
 
@@ -374,7 +417,7 @@ class StoryboardScreen(Screen[None]):
         try:
             change()
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return
         if select is not None:
             self.selected = select
@@ -442,6 +485,7 @@ class StoryboardScreen(Screen[None]):
             self.app.notify(exc.message, severity="warning")
             return
         self.refresh_all()
+        self._visit += 1  # typing after an undo is a new step
         text = _("Undone: {what}") if which == "undo" else _("Redone: {what}")
         self.app.notify(text.format(what=label))
 
@@ -450,7 +494,8 @@ class StoryboardScreen(Screen[None]):
             self.app.notify(_("Add a scene first (A)."), severity="warning")
             return
         self.app.push_screen(PathDialog(_("Import a clip or a photo into this scene"),
-                                        _("Path of the file (a video or a photo)")), self._import_chosen)
+                                        _("Path of the file (a video or a photo)"), start=self.project.root,
+                                        purpose="media", exts=MEDIA_EXTS), self._import_chosen)
 
     def _import_chosen(self, path: Path | None) -> None:
         scene = self.scene()
@@ -464,7 +509,7 @@ class StoryboardScreen(Screen[None]):
         try:
             self.project.add_shot(slug, path)
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
             return
         self.app.call_from_thread(self.refresh_all)
         self.app.call_from_thread(self.app.notify, _("Imported {name}.").format(name=path.name))
@@ -480,30 +525,40 @@ class StoryboardScreen(Screen[None]):
             self._edit(lambda: self.project.add_shot(scene.slug, kind="title", title=text), scene.slug)
 
     def action_voiceover(self) -> None:
-        if self.scene() is None:
-            return
-        self.app.push_screen(PathDialog(_("Voice-over of this scene"), _("Path of a sound file (WAV, MP3, M4A…)")),
-                             self._voice_chosen)
-
-    def _voice_chosen(self, path: Path | None) -> None:
+        """Record the scene's voice-over with its script on screen (or import a sound file)."""
         scene = self.scene()
-        if path is not None and scene is not None:
-            self._edit(lambda: self.project.set_voiceover(scene.slug, path), scene.slug)
-            self.app.notify(_("Voice-over set."))
+        if scene is None:
+            return
+        from cagette_tui.screens.voice import VoiceDialog
+
+        self.app.push_screen(VoiceDialog(self.project, scene.slug), self._voice_done)
+
+    def _voice_done(self, done: bool | None) -> None:
+        if done:
+            self.app.notify(_("Voice-over set: Ctrl+Z takes it out."))
 
     def action_capture(self) -> None:
-        self.save_now()
-        self.app.open_project(self.project.root, "capture")  # type: ignore[attr-defined]
+        """Shoot the highlighted scene."""
+        app_of(self).open_project(self.project.root, "capture", scene=self.selected or None)
+
+    def action_project_panel(self) -> None:
+        """The project's own choices: music, logo, cards, transitions, loudness, captions, details."""
+        from cagette_tui.screens.project_panel import ProjectPanelScreen
+
+        self.app.push_screen(ProjectPanelScreen(self.project))
 
     def action_render(self) -> None:
         self.save_now()
-        self.app.open_project(self.project.root, "render")  # type: ignore[attr-defined]
+        app_of(self).open_project(self.project.root, "render")
 
-    def on_screen_resume(self) -> None:
-        # Another screen (capture, render) may have changed the project.
+    async def returned(self) -> None:
+        # Another screen (capture, render, a dialog) may have changed the project.
         try:
             self.project.reload()
         except CagetteError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            app_of(self).show_error(exc)
             return
-        self.refresh_all()
+        if self.stale_language():
+            await self.relabel()
+        else:
+            self.refresh_all()

@@ -3,28 +3,40 @@
 Nothing moves before the person has read the plan (what comes in, what goes
 out, how many bytes) and pressed Apply; the transfer runs in a worker with a
 progress bar and can be cancelled.
+
+A discovered HTTPS peer shows its certificate's fingerprint. At first contact the person is
+asked to compare it with the one that peer's screen shows and to trust it; it is then kept in the
+library's ``local/peer-pins.json`` (:mod:`cagette.sync.pins`) and the sync address pins it
+(``https://host:port?fp=…``, as on the command line). A peer that later announces another
+fingerprint is refused before anything is sent, with the way out (F forgets it, after a question).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, ListItem, ListView, Static
+from textual.widgets import Button, Input, Label, ListView, Static
 
 from cagette.errors import CagetteError
-from cagette.i18n import N_, _
+from cagette.i18n import N_, _, ngettext
+from cagette_tui.appref import app_of
+from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.screens.dialogs import ConfirmDialog
 from cagette_tui.screens.library import human_size
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
+from cagette_tui.widgets.marks import Item
+from cagette_tui.widgets.titlebar import TitleBar
 
 KEYS = [("Enter", N_("show the plan")), ("D", N_("discover LAN peers")), ("Y", N_("apply the plan")),
-        ("Esc", N_("back"))]
+        ("F", N_("forget a peer's fingerprint")), ("Esc", N_("back"))]
 
 
 def plan_text(plan: Any, remote: str) -> str:
@@ -46,11 +58,57 @@ def plan_text(plan: Any, remote: str) -> str:
     return "\n".join(lines)
 
 
-class SyncScreen(Screen[None]):
+def peer_name(peer: Any) -> str:
+    return peer.site_name or peer.name
+
+
+def peer_line(peer: Any, pins: dict[str, Any]) -> str:
+    """A discovered peer in the list: its name, address and whether its certificate is trusted (a glyph and
+    words, never a colour alone)."""
+    from urllib.parse import urlsplit
+
+    from cagette.sync import pins as pinning
+
+    where = urlsplit(peer.url).netloc
+    if not peer.fingerprint:
+        state = "⚠ " + _("plain HTTP")
+    else:
+        state = {pinning.SAME: "🔒 " + _("fingerprint trusted"), pinning.NEW: "? " + _("first contact"),
+                 pinning.CHANGED: "✘ " + _("fingerprint changed")}[
+            pinning.check(pins, pinning.peer_key(peer.url, peer.site_id), peer.fingerprint)]
+    return f"{peer_name(peer)} — {where} — {state}"
+
+
+def peer_text(kind: str, peer: Any, trusted: str = "") -> str:
+    """What is said of the chosen peer: trusted, plain HTTP, not trusted, refused, or forgotten."""
+    if kind == "trusted":
+        return "🔒 " + _("Certificate fingerprint trusted: {fp}").format(fp=peer.fingerprint)
+    if kind == "http":
+        return "⚠ " + _("{peer} serves plain HTTP: no certificate to check.").format(peer=peer_name(peer))
+    if kind == "distrusted":
+        return "✘ " + _("{peer} is not trusted: nothing was sent to it.").format(peer=peer_name(peer))
+    if kind == "changed":
+        return "✘ " + _("{peer} now shows the certificate {seen}, not the one trusted here ({trusted}): refused, "
+                        "nothing was sent.").format(peer=peer_name(peer), seen=peer.fingerprint, trusted=trusted) + \
+            "\n" + _("Someone may stand between you and that peer. If its library was reinstalled or copied, "
+                     "compare the fingerprint its screen shows, forget the old one (F), and choose it again.")
+    return _("Fingerprint forgotten.")
+
+
+def first_contact_text(peer: Any) -> str:
+    return _("{peer} (site {site}) shows this certificate fingerprint:\n\n{fp}\n\nCompare it with the one "
+             "that computer shows ('cagette serve' prints it). If they are the same, trust it: this library "
+             "remembers it and refuses any other certificate from {peer}.").format(
+        peer=peer_name(peer), site=peer.site_id[:8] or "—", fp=peer.fingerprint)
+
+
+class SyncScreen(CagetteScreen):
+    AUTO_FOCUS = "#remote"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("d", "discover", show=False),
         Binding("y", "apply", show=False),
+        Binding("f", "forget", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -60,25 +118,31 @@ class SyncScreen(Screen[None]):
     SyncScreen #peers { height: auto; max-height: 6; }
     """
 
-    def __init__(self, library_path: Path) -> None:
+    def __init__(self, library_path: Path, browse: Callable[[float], list[Any]] | None = None) -> None:
         super().__init__()
         self.library_path = Path(library_path)
+        self.browse = browse  # the LAN discovery (None: zeroconf, cagette.sync.discover.browse)
+        self.chosen: Any = None  # the discovered peer chosen last
+        self.peer_said: tuple[str, Any, str] | None = None
         self.prepared: Any = None
         self.remote_spec = ""
         self.outcome: Any = None
         self.peers: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll(id="sync-body"):
+        yield TitleBar()
+        with VerticalScroll(id="sync-body", can_focus=False):
             yield Static(_("Sync the library"), classes="title")
             yield Static(_("Exchange resources with another library: a folder (a USB stick, a shared drive), "
                            "another cagette on the network (http://…), or a bucket (s3://bucket/prefix). "
                            "You see the plan before anything moves."), classes="lead")
             yield Label(_("Other library"))
             yield Input(id="remote", placeholder="/media/usb/cagette-library · http://192.168.1.30:8470 · s3://bucket")
+            yield Label(_("Token (if the other library asks for one)"))
+            yield Input(id="token", password=True)
             yield Static("", id="peers-label")
             yield ListView(id="peers")
+            yield Static("", id="peer-text")
             with Horizontal(id="sync-actions"):
                 yield Button(_("Show the plan (Enter)"), id="plan", variant="primary")
                 yield Button(_("Discover on the network (D)"), id="discover")
@@ -86,9 +150,6 @@ class SyncScreen(Screen[None]):
             yield Static("", id="plan-text")
             yield JobPanel(id="job")
         yield KeysBar(KEYS)
-
-    def on_mount(self) -> None:
-        self.query_one("#remote", Input).focus()
 
     # the plan ----------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -102,14 +163,18 @@ class SyncScreen(Screen[None]):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         if event.list_view.id == "peers" and event.item.name:
-            self.query_one("#remote", Input).value = event.item.name
-            self.show_plan()
+            peer = next((p for p in self.peers if p.url == event.item.name), None)
+            if peer is not None:
+                self.choose_peer(peer)
 
     def show_plan(self) -> None:
         spec = self.query_one("#remote", Input).value.strip()
         if not spec:
             self.app.notify(_("Type where the other library is, or discover one (D)."), severity="warning")
             return
+        token = self.query_one("#token", Input).value.strip()
+        if token and spec.startswith(("http://", "https://")):
+            spec += ("&" if "?" in spec else "?") + urlencode({"token": token})
         self.remote_spec = spec
         self.prepared = None
         self.query_one("#apply", Button).disabled = True
@@ -126,13 +191,29 @@ class SyncScreen(Screen[None]):
 
         self.query_one("#job", JobPanel).start(prepare, self._planned, _("Comparing the two libraries…"))
 
-    def _planned(self, result: tuple[Any, str]) -> None:
+    def refill(self) -> None:
+        """After F2: the peers found, the plan shown or the outcome, in the new language."""
+        if self.peers:
+            self._show_peers(self.peers)
+        if self.peer_said is not None:
+            self._say(*self.peer_said)
+        if self.outcome is not None:
+            self._applied(self.outcome, quiet=True)
+        elif self.prepared is not None:
+            self._planned((self.prepared, self.remote_name), focus=False)
+
+    remote_name = ""
+
+    def _planned(self, result: tuple[Any, str], focus: bool = True) -> None:
         prepared, name = result
-        self.prepared = prepared
-        self.query_one("#plan-text", Static).update(plan_text(prepared.plan, name))
+        self.prepared, self.remote_name = prepared, name
+        text = plan_text(prepared.plan, name)
+        if prepared.push_refused:  # a read-only peer: only pulled from
+            text += "\n" + prepared.push_refused
+        self.query_one("#plan-text", Static).update(text)
         apply = self.query_one("#apply", Button)
         apply.disabled = prepared.plan.empty
-        if not apply.disabled:
+        if not apply.disabled and focus:
             apply.focus()
 
     def action_apply(self) -> None:
@@ -153,15 +234,18 @@ class SyncScreen(Screen[None]):
 
         self.query_one("#job", JobPanel).start(apply, self._applied, _("Syncing…"))
 
-    def _applied(self, outcome: Any) -> None:
+    def _applied(self, outcome: Any, quiet: bool = False) -> None:
         self.outcome = outcome
         text = _("Done: {received} received, {sent} sent.").format(
             received=human_size(outcome.bytes_received), sent=human_size(outcome.bytes_sent))
         if outcome.unavailable:
             text += "\n" + _("{n} files were not available on the other side; sync again later.").format(
                 n=len(outcome.unavailable))
+        if outcome.push_refused:  # a read-only peer: the pull was applied, nothing was sent
+            text += "\n" + outcome.push_refused
         self.query_one("#plan-text", Static).update(text)
-        self.app.notify(_("Sync finished."))
+        if not quiet:
+            self.app.notify(_("Sync finished."))
 
     # discovery ---------------------------------------------------------------------------
     def action_discover(self) -> None:
@@ -173,15 +257,15 @@ class SyncScreen(Screen[None]):
         try:
             from cagette.sync.discover import browse
 
-            peers = browse(2.0)
+            peers = (self.browse or browse)(2.0)
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, exc)
             return
         except OSError as exc:
             error = CagetteError(
                 _("Cannot look for other libraries on the network: {error}").format(error=exc.strerror or exc),
                 _("Type the address of the other library instead."))
-            self.app.call_from_thread(self.app.show_error, error)  # type: ignore[attr-defined]
+            self.app.call_from_thread(app_of(self).show_error, error)
             return
         self.app.call_from_thread(self._show_peers, peers)
 
@@ -189,11 +273,105 @@ class SyncScreen(Screen[None]):
         self.peers = peers
         view = self.query_one("#peers", ListView)
         view.clear()
+        pins = self._pins()
         for peer in peers:
-            view.append(ListItem(Label(f"{peer.site_name or peer.name} — {peer.url}"), name=peer.url))
+            view.append(Item(peer_line(peer, pins), name=peer.url))
         self.query_one("#peers-label", Static).update(
-            _("{n} libraries found on the network: choose one.").format(n=len(peers)) if peers
+            ngettext("{n} library found on the network: choose it.", "{n} libraries found on the network: choose one.",
+                     len(peers)).format(n=len(peers)) if peers
             else _("No other library answered on the network."))
+
+    # certificate fingerprints ----------------------------------------------------------
+    def _pins(self) -> dict[str, Any]:
+        from cagette.sync import pins
+
+        try:
+            return pins.load(self.library_path)
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return {}
+
+    def choose_peer(self, peer: Any) -> None:
+        """A discovered peer chosen: an HTTP one is used as it is; an HTTPS one only with its fingerprint
+        trusted (asked at first contact) and the same as the one trusted."""
+        from cagette.sync import pins
+
+        self.chosen = peer
+        if not peer.fingerprint:
+            self._use(peer)
+            return
+        key = pins.peer_key(peer.url, peer.site_id)
+        known = self._pins()
+        state = pins.check(known, key, peer.fingerprint)
+        if state == pins.SAME:
+            self._use(peer)
+        elif state == pins.NEW:
+            self.app.push_screen(ConfirmDialog(
+                _("First contact with {peer}").format(peer=peer_name(peer)), first_contact_text(peer),
+                yes=_("Trust it and remember (Y)"), no=_("Do not trust (N)"), default_no=True),
+                lambda yes: self._trusted(peer, key) if yes else self._distrusted(peer))
+        else:
+            self._refuse(peer, known[key].fingerprint)
+
+    def _trusted(self, peer: Any, key: str) -> None:
+        from cagette.sync import pins
+
+        try:
+            pins.trust(self.library_path, key, peer.fingerprint, peer_name(peer), pins.address(peer.url))
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        self._show_peers(self.peers)
+        self._use(peer)
+
+    def _say(self, kind: str, peer: Any = None, trusted: str = "") -> None:
+        """What the screen says of the chosen peer (kept as data: F2 says it again in the other language)."""
+        self.peer_said = (kind, peer, trusted)
+        self.query_one("#peer-text", Static).update(peer_text(kind, peer, trusted))
+
+    def _distrusted(self, peer: Any) -> None:
+        self._say("distrusted", peer)
+
+    def _use(self, peer: Any) -> None:
+        self._say("trusted" if peer.fingerprint else "http", peer)
+        self.query_one("#remote", Input).value = peer.url
+        if peer.token_required and not self.query_one("#token", Input).value.strip():
+            self.app.notify(_("{peer} asks for a token: type it, then press Enter.").format(peer=peer_name(peer)),
+                            severity="warning")
+            self.query_one("#token", Input).focus()
+            return
+        self.show_plan()
+
+    def _refuse(self, peer: Any, trusted: str) -> None:
+        self._say("changed", peer, trusted)
+        self.query_one("#remote", Input).value = ""
+        self.prepared = None
+        self.query_one("#apply", Button).disabled = True
+        self.app.notify(peer_text("changed", peer, trusted).split("\n")[0], severity="error", timeout=20)
+
+    def action_forget(self) -> None:
+        from cagette.sync import pins
+
+        peer = self.chosen
+        key = pins.peer_key(peer.url, peer.site_id) if peer is not None else ""
+        if peer is None or key not in self._pins():
+            self.app.notify(_("Choose a trusted peer first (D to discover them)."), severity="warning")
+            return
+        self.app.push_screen(ConfirmDialog(
+            _("Forget the fingerprint of {peer}?").format(peer=peer_name(peer)),
+            _("Its certificate will be asked about again at the next contact."), default_no=True),
+            lambda yes: self._forget(key) if yes else None)
+
+    def _forget(self, key: str) -> None:
+        from cagette.sync import pins
+
+        try:
+            pins.forget(self.library_path, key)
+        except CagetteError as exc:
+            app_of(self).show_error(exc)
+            return
+        self._say("forgotten")
+        self._show_peers(self.peers)
 
     def action_back(self) -> None:
         self.query_one("#job", JobPanel).cancel_or(lambda: self.dismiss(None))

@@ -22,6 +22,7 @@ from textual.widgets import Button, ProgressBar, Static
 from cagette.errors import CagetteError, Cancelled
 from cagette.i18n import _
 from cagette.progress import CancelToken, Progress, ProgressEvent, format_duration
+from cagette_tui.appref import app_of
 
 
 def describe(event: ProgressEvent) -> str:
@@ -120,9 +121,17 @@ class JobPanel(Vertical):
         except Exception as exc:  # noqa: BLE001 - shown to the person as a notification, never a traceback
             self.app.call_from_thread(self._end, "failed", exc, None)
         else:
-            self.app.call_from_thread(self._end, "done", None, result)
+            self.app.call_from_thread(self._done, done, result)
+
+    def _done(self, done: Callable[[Any], None] | None, result: Any) -> None:
+        """The work's own ending first, then the panel's: the screen redraws once the panel says it ended
+        (:class:`Finished`), and a form redrawn before its ending ran would tell it to nobody (a video
+        published in the library, and the guided flow never told so)."""
+        try:
             if done is not None:
-                self.app.call_from_thread(done, result)
+                done(result)
+        finally:
+            self._end("done", None, result)
 
     def _show(self, event: ProgressEvent) -> None:
         self.last_event = event
@@ -146,5 +155,5 @@ class JobPanel(Vertical):
             self.app.notify(_("Cancelled: nothing was kept of the unfinished work."), severity="warning")
         else:
             text.update(_("Failed."))
-            self.app.show_error(error)  # type: ignore[attr-defined]
+            app_of(self).show_error(error)
         self.post_message(self.Finished(self, outcome, result))

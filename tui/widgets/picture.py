@@ -91,3 +91,47 @@ class Picture(Widget):
 
     def show_pil(self, image: Any, width: int, height: int) -> None:
         self.update(renderable_from_pil(image, width, height))
+
+
+# -- terminal graphics (Sixel, Kitty's protocol) where the terminal draws them -------------------
+
+PICTURES_ENV = "CAGETTE_PICTURES"  # "halfblocks" never asks the terminal
+_graphics: Any = None  # textual-image's widget class when the terminal draws real pictures
+
+
+def may_draw_pictures(env: dict[str, str]) -> bool:
+    """Whether the terminal (as its environment names it) may draw real pictures: only then is it asked,
+    so every other terminal starts as fast as before."""
+    if env.get(PICTURES_ENV, "").lower() == "halfblocks":
+        return False
+    term, program = env.get("TERM", ""), env.get("TERM_PROGRAM", "")
+    return (term in ("xterm-kitty", "foot", "foot-extra", "mlterm", "xterm-sixel") or "KITTY_WINDOW_ID" in env
+            or "KONSOLE_VERSION" in env or program in ("WezTerm", "iTerm.app", "mintty", "ghostty"))
+
+
+def prepare_graphics(env: dict[str, str] | None = None) -> str:
+    """Ask the terminal, before the app takes it, whether it draws pictures; returns "sixel", "tgp" or
+    "halfblocks" (what the still pictures will use; the live view is always half blocks)."""
+    import os
+
+    global _graphics
+    if not may_draw_pictures(dict(os.environ) if env is None else env):
+        return "halfblocks"
+    from textual_image import renderable
+    from textual_image.widget import SixelImage, TGPImage
+
+    if renderable.Image is renderable.SixelImage:
+        _graphics = SixelImage
+        return "sixel"
+    if renderable.Image is renderable.TGPImage:
+        _graphics = TGPImage
+        return "tgp"
+    return "halfblocks"
+
+
+def still_widget(image: Any, **kwargs: Any) -> Any:
+    """A widget showing the PIL *image*: the terminal's own pictures when it draws them, else None
+    (the caller draws half blocks)."""
+    if _graphics is None:
+        return None
+    return _graphics(image, **kwargs)

@@ -1,6 +1,7 @@
 """A level slider for the keyboard and the mouse: ←/→ (or a click on the bar) move it by steps.
 
-The value is always written as a number beside the bar, never by colour alone.
+The value is always written as a number beside the bar, never by colour alone, and the focused
+slider is marked ``▶``.
 """
 
 from __future__ import annotations
@@ -38,19 +39,36 @@ class Slider(Widget, can_focus=True):
             self.value = value
 
     def __init__(self, label: str, value: float = 0.0, step: float = 5.0, maximum: float = 100.0,
-                 **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+                 unit: str = "%", **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # Widget's own keywords (id, classes…) pass through
         self.label = label
         self.step = step
         self.maximum = maximum
+        self.unit = unit
         self.set_reactive(Slider.value, value)
 
+    def cells(self) -> int:
+        """The bar's length: what the width leaves after the label and the value."""
+        room = (self.content_size.width or 40) - self._bar_start() - 7
+        return max(4, min(BAR_CELLS, room))
+
+    def _bar_start(self) -> int:
+        return 2 + len(self.label) + 1
+
     def render(self) -> Text:
-        filled = round(BAR_CELLS * self.value / self.maximum)
-        text = Text(f"{self.label} ")
-        text.append("█" * filled + "·" * (BAR_CELLS - filled))
-        text.append(f" {self.value:.0f} %")
+        cells = self.cells()
+        filled = round(cells * self.value / self.maximum)
+        text = Text("▶ " if self.has_focus else "  ")
+        text.append(f"{self.label} ")
+        text.append("█" * filled + "·" * (cells - filled))
+        text.append(f" {self.value:.0f}" + (f" {self.unit}" if self.unit else ""))
         return text
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def action_step(self, direction: int) -> None:
         self._set(self.value + direction * self.step)
@@ -59,9 +77,9 @@ class Slider(Widget, can_focus=True):
         self._set(value)
 
     def on_click(self, event: Click) -> None:
-        start = len(self.label) + 1
-        if start <= event.x < start + BAR_CELLS:
-            self._set(round((event.x - start + 1) / BAR_CELLS * self.maximum))
+        start, cells = self._bar_start(), self.cells()
+        if start <= event.x < start + cells:
+            self._set(round((event.x - start + 1) / cells * self.maximum / self.step) * self.step)
 
     def _set(self, value: float) -> None:
         value = max(0.0, min(self.maximum, value))
