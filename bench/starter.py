@@ -5,6 +5,8 @@
   one paragraph per line. Target: resources() under 5 s, within 3x the floor.
 * The sample project's media (frames, voices, music through the project API) against espeak-ng
   alone on the same scripts.
+* The guide's pictures from a plans kit and the rendered sample (``make_figures``) against the raw
+  inputs alone: the same frame grabs from the video and ``pdftoppm`` of the kit's two cards.
 """
 
 from __future__ import annotations
@@ -57,6 +59,29 @@ def espeak_only(out: Path) -> None:
         subprocess.run(["espeak-ng", "-v", "fr", "-s", "140", "-w", str(out / f"{n}.wav"), scene.script], check=True)
 
 
+def raw_inputs(kit: Path, video: Path, out: Path) -> None:
+    from cagette.video.render import thumbnail
+
+    for n in range(8):
+        thumbnail(video, out / f"{n}.jpg", 0.5 + n * 3)
+    for card in ("lens-card.pdf", "framing-card.pdf"):
+        subprocess.run(["pdftoppm", "-png", "-scale-to-x", "1200", "-scale-to-y", "-1", "-singlefile",
+                        str(kit / card), str(out / card)], check=True)
+
+
+def figures_bench() -> None:
+    from cagette.starter.figures import build_kit, make_figures, render_sample
+
+    with tempfile.TemporaryDirectory() as tmp:
+        kit = build_kit(Path(tmp) / "kit")
+        sample = render_sample(Path(tmp) / "sample")
+        video = next((sample / "exports").rglob("*.mp4"))
+        ref = median(lambda p: raw_inputs(kit, video, p))
+        ours = median(lambda p: make_figures(p / "figures", kit=kit, sample=sample))
+    print(f"frame grabs + pdftoppm of the cards     median {ref:6.2f} s (reference)")
+    print(f"make_figures(): every picture, 2 langs  median {ours:6.2f} s  ratio {ours / ref:5.2f}x")
+
+
 def main() -> None:
     from cagette.starter import resources
     from cagette.starter.sample import make_sample
@@ -70,6 +95,7 @@ def main() -> None:
     ours = median(lambda p: make_sample(p / "sample", "fr"))
     print(f"espeak-ng alone on the sample's scripts median {ref:6.2f} s (reference)")
     print(f"make_sample(): frames, voices, music    median {ours:6.2f} s  ratio {ours / ref:5.2f}x")
+    figures_bench()
 
 
 if __name__ == "__main__":

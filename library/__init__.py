@@ -1,8 +1,10 @@
 """The starter library's sources, shipped as the ``cagette.starter`` package.
 
 What a newcomer finds in their library on the first start: the director's
-guide, the trainer's kit, printable storyboard sheets and the storyboard
-templates, in French and English, under CC-BY-SA-4.0.
+guide (with its pictures when a figure set was made: :mod:`cagette.starter.figures`),
+the trainer's kit (with the key memo and the feedback sheet), the right-to-image
+consent form, printable storyboard sheets and the storyboard templates, in French
+and English, under CC-BY-SA-4.0.
 
 The library area imports them with::
 
@@ -20,8 +22,12 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import cagette.documents as _documents
 
 HERE = Path(__file__).resolve().parent
+DOCUMENTS = Path(_documents.__file__).resolve()  # the one HTML→PDF path every starter PDF goes through
 LICENCE = "CC-BY-SA-4.0"
 AUTHORS = ("cagette contributors",)
 ORGANISATION = "cagette"
@@ -47,6 +53,7 @@ class StarterResource:
     version: int
     files: list[tuple[str, Path]] = field(default_factory=list)  # (role, absolute path); roles: ROLES
     derived_from: tuple[str, ...] = ()
+    people: str = ""  # whether people appear (the library's "people" field): "none" for the paper sample
 
     @property
     def main(self) -> Path:
@@ -81,13 +88,18 @@ def source_files(resource_id: str) -> list[Path]:
     """The source files a resource is built from (what its digest covers)."""
     kind, _, rest = resource_id.removeprefix("starter-").partition("-")
     lang = resource_id.rsplit("-", 1)[-1]
-    builder = [HERE / "build.py", HERE / "mdpdf.py"]  # a change of layout changes the PDFs too
+    builder = [HERE / "build.py", HERE / "mdpdf.py", DOCUMENTS, *sorted((HERE / "pages").glob("*.html"))]  # layout: PDFs too
     if kind == "guide":
-        return sorted((HERE / "guide" / lang).glob("*.md")) + builder
+        pictures = [HERE / n for n in ("figures.py", "drawings.py", "pictures.py", "morning.py", "sample.py")]
+        return (sorted((HERE / "guide" / lang).glob("*.md")) + builder + pictures
+                + sorted((HERE / "screens").glob(f"*-{lang}.png")))
     if kind == "trainer":
-        return sorted((HERE / "trainers" / lang).glob("*.md")) + builder
+        return (sorted((HERE / "trainers" / lang).glob("*.md")) + sorted((HERE / "forms" / lang).glob("02-*.md"))
+                + builder + [HERE / "memo.py", HERE / "screens" / "keys.json"])
+    if kind == "consent":
+        return sorted((HERE / "forms" / lang).glob("01-*.md")) + builder
     if kind == "storyboard":
-        return [HERE / "sheets.py", HERE / "mdpdf.py"]
+        return [HERE / "sheets.py", HERE / "mdpdf.py", DOCUMENTS]
     if kind == "template":
         slug = rest.rsplit("-", 1)[0]
         folder = templates_dir() / slug / lang
@@ -98,7 +110,8 @@ def source_files(resource_id: str) -> list[Path]:
 def digest(resource_id: str) -> str:
     h = hashlib.sha256()
     for path in source_files(resource_id):
-        base = HERE
+        # named as installed: below the starter, or below cagette for the shared plumbing (documents.py)
+        base = HERE if path.is_relative_to(HERE) else DOCUMENTS.parent
         h.update(str(path.relative_to(base)).encode() + b"\0")
         h.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
     return h.hexdigest()
@@ -119,8 +132,12 @@ _DOCS = {
                   "papiers et mains, cadrage, lumière, voix, sous-titres et accessibilité (RGAA), licences, "
                   "publication."),
         "trainer": ("Kit du formateur",
-                    "Déroulé d'une demi-journée de formation, exercices, et liste de vérification pour prêter "
-                    "le studio."),
+                    "Déroulé d'une matinée de formation qui suit les étapes de l'application, exercices à partir "
+                    "des modèles, matinée sans matériel, liste pour prêter le studio ; avec l'aide-mémoire des "
+                    "touches et la fiche de retour à imprimer."),
+        "consent": ("Autorisation de droit à l'image",
+                    "Formulaire à faire signer par chaque personne reconnaissable dans une vidéo avant sa "
+                    "publication : diffusions autorisées, licence libre, durée, droit de retrait."),
         "16x9": ("Feuille de storyboard 16:9 (paysage)",
                  "Feuille A4 à imprimer : cinq cases au format 16:9 avec zone sûre et lignes pour le texte."),
         "9x16": ("Feuille de storyboard 9:16 (portrait)",
@@ -131,7 +148,12 @@ _DOCS = {
                   "Everything for a first good video in one morning: writing for the ear, storyboard, paper and "
                   "hands, framing, light, voice, captions and accessibility (RGAA), licences, publishing."),
         "trainer": ("The trainer's kit",
-                    "A half-day session plan, exercises, and a checklist for lending the studio."),
+                    "A training morning that follows the app's steps, exercises from the templates, a morning "
+                    "without hardware, a checklist for lending the studio; with the key memo and the feedback "
+                    "sheet to print."),
+        "consent": ("Right-to-image consent form",
+                    "A form for every person who can be recognised in a video to sign before it is published: "
+                    "where it is shown, the free licence, how long, the right to withdraw."),
         "16x9": ("Storyboard sheet 16:9 (landscape)",
                  "A4 sheet to print: five 16:9 frames with the safe area and lines for the script."),
         "9x16": ("Storyboard sheet 9:16 (portrait)",
@@ -144,8 +166,8 @@ def resource_ids() -> list[str]:
     """Every starter resource id, without building anything."""
     ids = []
     for lang in LANGUAGES:
-        ids += [f"starter-guide-{lang}", f"starter-trainer-kit-{lang}", f"starter-storyboard-16x9-{lang}",
-                f"starter-storyboard-9x16-{lang}"]
+        ids += [f"starter-guide-{lang}", f"starter-trainer-kit-{lang}", f"starter-consent-form-{lang}",
+                f"starter-storyboard-16x9-{lang}", f"starter-storyboard-9x16-{lang}"]
     for slug in template_slugs():
         ids += [f"starter-template-{slug}-{lang}" for lang in LANGUAGES
                 if (templates_dir() / slug / lang / "project.toml").is_file()]
@@ -167,22 +189,44 @@ def _res(rid: str, kind: str, lang: str, title: str, description: str, tags: tup
                            version=_version(rid), files=files, derived_from=derived)
 
 
-def document_resources(build_dir: Path) -> list[StarterResource]:
-    """The guide, the trainer's kit and the storyboard sheets, built into *build_dir*."""
-    from .build import build_guide, build_storyboard_sheets, build_trainer_kit, guide_sections, kit_sections
+def document_resources(build_dir: Path, figures: Any = None) -> list[StarterResource]:
+    """The guide, the trainer's kit, the consent form and the storyboard sheets, built into *build_dir*.
+
+    The guide's pictures come from *figures* (a :class:`cagette.starter.figures.FigureSet`), else from
+    the set made last in the cache folder; without one, the guide has no pictures.
+    """
+    from .build import (
+        build_form,
+        build_guide,
+        build_key_memo,
+        build_storyboard_sheets,
+        build_trainer_kit,
+        form_sections,
+        guide_sections,
+        kit_sections,
+    )
+    from .figures import cached
 
     build_dir = Path(build_dir)
+    figures = figures if figures is not None else cached()
     out: list[StarterResource] = []
     for lang in LANGUAGES:
         texts = _DOCS[lang]
-        html, pdf = build_guide(lang, build_dir)
+        html, pdf = build_guide(lang, build_dir, figures)
         sources = [("source", HERE / "guide" / lang / f"{s.number}-{s.slug}.md") for s in guide_sections(lang)]
         out.append(_res(f"starter-guide-{lang}", "guide", lang, *texts["guide"], ("guide", "director"),
                         [("main", pdf), ("attachment", html), *sources]))
         html, pdf = build_trainer_kit(lang, build_dir)
+        memo = build_key_memo(lang, build_dir)
+        sheet_html, sheet_pdf = build_form(lang, "feedback", build_dir)
         sources = [("source", HERE / "trainers" / lang / f"{s.number}-{s.slug}.md") for s in kit_sections(lang)]
         out.append(_res(f"starter-trainer-kit-{lang}", "plan", lang, *texts["trainer"], ("training", "trainer"),
-                        [("main", pdf), ("attachment", html), *sources]))
+                        [("main", pdf), ("attachment", html), ("attachment", memo), ("attachment", sheet_pdf),
+                         ("attachment", sheet_html), *sources]))
+        html, pdf = build_form(lang, "consent", build_dir)
+        sources = [("source", HERE / "forms" / lang / f"{s.number}-{s.slug}.md") for s in form_sections(lang, "consent")]
+        out.append(_res(f"starter-consent-form-{lang}", "guide", lang, *texts["consent"],
+                        ("consent", "form", "print", "rgpd"), [("main", pdf), ("attachment", html), *sources]))
         landscape, portrait = build_storyboard_sheets(lang, build_dir)
         out.append(_res(f"starter-storyboard-16x9-{lang}", "storyboard", lang, *texts["16x9"],
                         ("storyboard", "print", "16:9"), [("main", landscape)]))
@@ -213,14 +257,14 @@ def template_resources() -> list[StarterResource]:
     return out
 
 
-def resources(build_dir: Path) -> list[StarterResource]:
+def resources(build_dir: Path, figures: Any = None) -> list[StarterResource]:
     """Every starter resource, with what needs building built into *build_dir*.
 
     Ids are stable ("starter-guide-fr", "starter-template-explain-procedure-en"...);
     files are absolute paths, inside *build_dir* for built documents and inside
     the package for sources. Takes about a second.
     """
-    return document_resources(build_dir) + template_resources()
+    return document_resources(build_dir, figures) + template_resources()
 
 
 def sample_resources(sample_dir: Path, lang: str = "fr") -> list[StarterResource]:
@@ -242,7 +286,7 @@ def sample_resources(sample_dir: Path, lang: str = "fr") -> list[StarterResource
         return StarterResource(id=f"starter-sample-{kind}-{lang}", kind=kind, title=t.title + suffix,
                                description=t.description, language=lang, licence=LICENCE,
                                tags=("starter", "sample", *tags), authors=AUTHORS, organisation=ORGANISATION,
-                               version=SAMPLE_VERSION, files=files)
+                               version=SAMPLE_VERSION, files=files, people="none")
 
     out: list[StarterResource] = []
     exports = sample_dir / "exports"

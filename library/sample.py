@@ -300,7 +300,7 @@ def make_sample(out_dir: Path, lang: str = "fr", force: bool = False) -> Path:
             previous = scene.shapes
         music = synth.music_wav(work / "music.wav", math.ceil(total + 10))
         project.set_music(music, volume_db=-20)
-        shutil.rmtree(work / "project" / ".cagette" / "trash", ignore_errors=True)
+        shutil.rmtree(project.meta_dir / "trash", ignore_errors=True)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         shutil.move(str(work / "project"), str(out_dir))

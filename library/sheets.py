@@ -13,9 +13,9 @@ import io
 from pathlib import Path
 from typing import Any
 
+from cagette.documents import FONT, FONT_BOLD
+from cagette.documents import pdf_fonts as register_fonts
 from cagette.fsutil import atomic_write_bytes
-
-from .mdpdf import FONT, FONT_BOLD, register_fonts
 
 LANDSCAPE = (224.0, 126.0)  # 16:9
 PORTRAIT = (108.0, 192.0)  # 9:16

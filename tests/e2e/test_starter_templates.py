@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cagette.flows.templates import find_templates
 from cagette.starter import templates_dir
-from cagette.video.project import Project, find_templates
+from cagette.video.project import Project
 from tests.conftest import run_cli
 
 SLUGS = ["annoncer-changement", "expliquer-demarche", "presenter-service", "resultats-evaluation"]
@@ -17,9 +18,10 @@ SLUGS = ["annoncer-changement", "expliquer-demarche", "presenter-service", "resu
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_templates_are_found_in_both_languages(lang: str) -> None:
-    found = find_templates([templates_dir()], lang)
-    assert [t.slug for t in found] == SLUGS
-    for t in found:
+    found = find_templates(None, lang, [templates_dir()])
+    assert not found.problems
+    assert [t.slug for t in found.templates] == SLUGS
+    for t in found.templates:
         assert t.lang == lang and t.title and t.description and t.target_duration_s > 0
 
 
@@ -71,7 +73,7 @@ def test_the_templates_are_listed_by_the_cli() -> None:
     for lang in ("fr", "en"):
         listed = run_cli("--lang", lang, "project", "templates", "--json")
         assert listed.returncode == 0, listed.stderr
-        found = {t["slug"]: t for t in json.loads(listed.stdout)}
+        found = {t["slug"]: t for t in json.loads(listed.stdout)["templates"]}
         assert set(found) >= set(SLUGS)
         assert all(found[s]["lang"] == lang for s in SLUGS)
 
