@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from cagette import __version__
-from cagette.errors import CagetteError, UsageError
+from cagette.errors import CagetteError, UsageError, missing_system_library
 from cagette.i18n import _, set_language
+
+if TYPE_CHECKING:
+    from cagette.locations import LibraryChoice
+    from cagette.settings import Settings
 
 GLOBAL_VALUE_OPTIONS = ("--lang", "--library")
 GLOBAL_FLAGS = ("--debug",)
@@ -88,7 +93,7 @@ class Parser(argparse.ArgumentParser):
 
 def _translate_argparse() -> None:
     """Route argparse's own words (usage, options...) through our catalogue."""
-    argparse._ = _  # type: ignore[attr-defined]
+    argparse._ = _  # type: ignore[attr-defined]  # argparse looks its words up in its module global _
 
 
 @dataclass
@@ -98,12 +103,12 @@ class Context:
     debug: bool = False
     library_option: str | None = None
 
-    def library(self) -> Any:
+    def library(self) -> LibraryChoice:
         from cagette.locations import library_dir
 
         return library_dir(self.library_option)
 
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         from cagette import settings
 
         return settings.current()
@@ -136,6 +141,7 @@ def build_parser() -> Parser:
 def _print_error(exc: CagetteError, debug: bool) -> None:
     if debug:
         traceback.print_exc()
+    exc = missing_system_library(exc) or exc
     line = _("Error: {message}").format(message=exc.message)
     if exc.hint:
         line += " " + _("Hint: {hint}").format(hint=exc.hint)
@@ -178,13 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(exc, debug)
         return exc.exit_code
     except KeyboardInterrupt:
+        # a second Ctrl-C (or a signal that lands while the interpreter winds down) must not turn the
+        # clean exit into a death by signal: what was half-made is already gone, the code says so
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if debug:
             traceback.print_exc()
-        print(_("Interrupted: nothing half-written was kept."), file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last guard: a readable line, trace with --debug
+        system = missing_system_library(exc)
+        if system is not None:
+            _print_error(system, debug)
+            return system.exit_code
         if debug:
             traceback.print_exc()
         else:
@@ -194,5 +206,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+INTERRUPTED = 130
+
+
+def _interrupted() -> int:
+    print(_("Interrupted: nothing half-written was kept."), file=sys.stderr)
+    return INTERRUPTED
+
+
+def run() -> NoReturn:
+    """The ``cagette`` program: :func:`main`, and its exit status as the process's, 130 when interrupted.
+
+    An interrupted run ends with ``os._exit`` once the exit handlers have run and the streams are
+    flushed: CPython marks a process as killed by SIGINT when a Ctrl-C lands inside any ``exec`` of a
+    string (every ``@dataclass`` a lazy import defines runs one), however cleanly the interrupt was then
+    handled; its status would be a death by signal instead of 130."""
+    try:
+        code = main()
+    except KeyboardInterrupt:  # landed before main's own guard, or in its last lines
+        code = _interrupted()
+    if code == INTERRUPTED:
+        import atexit
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        atexit._run_exitfuncs()  # what a normal exit runs: temporary folders, logging, child processes
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(INTERRUPTED)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

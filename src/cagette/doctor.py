@@ -58,7 +58,7 @@ def check_occt() -> Check:
         return Check(N_("OCCT kernel"), False, True, _("cadquery-ocp is not installed"),
                      _("Reinstall with 'make demo'."))
     try:
-        from OCP.Standard import Standard_Version  # type: ignore[import-not-found]
+        from OCP.Standard import Standard_Version
 
         version = Standard_Version.String_s() if hasattr(Standard_Version, "String_s") else "OCP"
     except (ImportError, AttributeError):

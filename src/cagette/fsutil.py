@@ -4,9 +4,11 @@
   write a temporary file beside the target, flush, fsync, rename over it.
 * :func:`staged_dir`: build a whole output folder beside its final place and
   move it there only when everything succeeded.
-* :class:`FileLock`: an advisory lock file, so two cagette processes never
-  write one project or library at once (``fcntl`` on POSIX, ``msvcrt`` on
-  Windows).
+* :func:`read_regular`: read a file that must be a plain one (a FIFO or a
+  device is refused at once, never waited on), within a size cap.
+* :class:`FileLock`: an advisory lock file, so two cagette processes, or two
+  threads of one, never write one project or library at once (the ``filelock``
+  package: ``flock`` on POSIX, ``msvcrt`` on Windows).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import contextlib
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -70,6 +71,44 @@ def _existing_mode(path: Path, default: int = 0o666) -> int:
         return default & ~_umask()
 
 
+class SpecialFileError(CagetteError):
+    """A path that should be a plain file is a FIFO, a device, a socket or a link."""
+
+
+def special_file_error(path: Path, what: str = "") -> SpecialFileError:
+    return SpecialFileError(
+        _("Refused {path}: it is {what}, not a plain file.").format(path=path, what=what or _("a special file")),
+        _("A library holds only plain files and folders; remove it, then try again."),
+    )
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the plain file *path*, refusing without blocking a FIFO, device, socket or symlink.
+
+    With *limit*, a file larger than that is refused too (:class:`SpecialFileError` names both sizes).
+    """
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if Path(path).is_symlink():
+            raise special_file_error(path, _("a symbolic link")) from exc
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise special_file_error(path)
+        if limit is not None and st.st_size > limit:
+            raise SpecialFileError(
+                _("Refused {path}: {size} bytes, more than the {limit} allowed.").format(
+                    path=path, size=st.st_size, limit=limit),
+                _("The copy is damaged or hostile; remove that file, or raise the limit if it is expected."),
+            )
+        return fh.read() if limit is None else fh.read(limit + 1)[:limit]
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     with atomic_writer(path, "wb") as fh:
         fh.write(data)
@@ -122,56 +161,47 @@ def staged_dir(target: Path, force: bool = False) -> Iterator[Path]:
 
 
 class LockedError(CagetteError):
-    """Another process holds the lock."""
+    """Another process (or another thread of this one) holds the lock."""
 
 
 class FileLock:
-    """An exclusive advisory lock on ``path`` (created if missing).
+    """An exclusive lock on ``path`` (created if missing), across processes AND threads.
 
-    ``timeout`` seconds are waited for a busy lock, then :class:`LockedError`
-    says which file is busy and what to do.
+    Backed by the ``filelock`` package (``flock`` on POSIX, ``msvcrt`` on Windows). A lock
+    held by one thread blocks every other thread, of this process or another, and is
+    re-entrant only within the thread that holds it. ``timeout`` seconds are waited for a
+    busy lock (settable before each acquire), then :class:`LockedError` says which file is
+    busy and what to do.
     """
 
     def __init__(self, path: Path, timeout: float = 10.0, what: str | None = None) -> None:
+        import filelock  # imported here: `cagette --help` never needs it
+
         self.path = Path(path)
         self.timeout = timeout
         self.what = what or str(self.path.parent)
-        self._fh: IO[bytes] | None = None
-        self._depth = 0
+        self._lock = filelock.FileLock(str(self.path), thread_local=True)
+        self._timeout_error = filelock.Timeout
+
+    @property
+    def depth(self) -> int:
+        """How many times the calling thread holds the lock (0: it does not)."""
+        return int(self._lock.lock_counter)
 
     def acquire(self) -> None:
-        if self._fh is not None:
-            self._depth += 1
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+b")  # noqa: SIM115 - kept open while locked
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                _lock(fh)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    fh.close()
-                    raise LockedError(
-                        _("{what} is in use by another cagette process.").format(what=self.what),
-                        _("Wait for the other command to finish, then try again."),
-                    ) from None
-                time.sleep(0.02)
-        self._fh = fh
-        self._depth = 1
+        if self.depth == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=max(self.timeout, 0.0), poll_interval=0.02)
+        except self._timeout_error:
+            raise LockedError(
+                _("{what} is in use by another cagette process.").format(what=self.what),
+                _("Wait for the other command to finish, then try again."),
+            ) from None
 
     def release(self) -> None:
-        if self._fh is None:
-            return
-        self._depth -= 1
-        if self._depth:
-            return
-        try:
-            _unlock(self._fh)
-        finally:
-            self._fh.close()
-            self._fh = None
+        if self.depth:
+            self._lock.release()
 
     def __enter__(self) -> FileLock:
         self.acquire()
@@ -179,24 +209,3 @@ class FileLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock(fh: IO[bytes]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-
-    def _unlock(fh: IO[bytes]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-
-else:
-    import fcntl
-
-    def _lock(fh: IO[bytes]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fh: IO[bytes]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -12,24 +12,33 @@ The language is chosen by :func:`set_language` (the ``--lang`` option), else
 ``LANGUAGE``), else French: most users are French agents.
 
 Use ``_("text")`` at the moment the text is shown, and ``N_("text")`` to mark
-a module-level constant that is translated later with ``_()``.
+a module-level constant that is translated later with ``_()``. A text that
+depends on a count goes through ``ngettext("1 scene", "{n} scenes", n)``
+(French says "0 scène", English "0 scenes": each catalogue carries its rule);
+its ``.po`` entry is a gettext plural entry (``msgid_plural``, ``msgstr[0]``,
+``msgstr[1]``), keyed ``"singular\0plural"`` by :func:`parse_po`.
+
+The ``.po`` files are read and compiled by Babel (``babel.messages``), imported only
+when a ``.mo`` must be made; reading a fresh ``.mo`` is the standard library's gettext.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import contextvars
 import gettext
 import io
 import os
-import struct
 import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cagette.errors import UsageError
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -94,105 +103,63 @@ def current_language() -> str:
 
 # -- catalogues ---------------------------------------------------------------
 
-def _unquote(text: str) -> str:
-    return ast.literal_eval(text) if text else ""
+# gettext's plural rule of each language: French counts 0 and 1 as singular, English only 1. (Two forms
+# each, as the catalogues were written: CLDR's newer French rule has a third, for a million.)
+PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);", "en": "nplurals=2; plural=(n != 1);"}
 
 
-def parse_po(text: str) -> dict[str, str | list[str]]:
-    """Parse a ``.po`` file: msgid -> msgstr (a list for plural entries).
+def read_catalogue(source: Path | str, lang: str = DEFAULT_LANGUAGE) -> Catalog:
+    """A ``.po`` file (a path, or its text) as a Babel catalogue of *lang*, with *lang*'s plural rule."""
+    from babel.messages.pofile import read_po
 
-    Entries whose msgstr is empty, and the header, are kept out, so a
-    missing translation falls back to the source text.
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    catalogue = read_po(io.StringIO(text), locale=lang)
+    catalogue.mime_headers = [("Plural-Forms", PLURAL_FORMS.get(lang, PLURAL_FORMS[DEFAULT_LANGUAGE]))]
+    for m in catalogue:  # a file without the header was padded to CLDR's count of forms: keep ours
+        if isinstance(m.string, (list, tuple)) and len(m.string) > catalogue.num_plurals:
+            m.string = tuple(m.string[: catalogue.num_plurals])
+    return catalogue
+
+
+def translated(message: Message) -> bool:
+    """Whether an entry is translated: not the header, not fuzzy, every plural form filled."""
+    if not message.id or message.fuzzy:
+        return False
+    if isinstance(message.string, (list, tuple)):
+        return bool(message.string) and all(message.string)
+    return bool(message.string)
+
+
+def key_of(message: Message) -> str:
+    """An entry's key: its msgid, or ``"singular\0plural"`` for a plural entry."""
+    return "\0".join(message.id) if isinstance(message.id, (list, tuple)) else str(message.id)
+
+
+def parse_po(text: str, lang: str = DEFAULT_LANGUAGE) -> dict[str, str | list[str]]:
+    """The translated entries of a ``.po`` text: key (see :func:`key_of`) -> msgstr (a list for plurals).
+
+    The header, fuzzy entries and empty translations are kept out: a missing translation falls back
+    to the source text.
     """
-    entries: dict[str, str | list[str]] = {}
-    msgid: list[str] = []
-    plural: list[str] | None = None
-    strs: dict[int, list[str]] = {}
-    current: list[str] | None = None
-    fuzzy = False
-
-    def flush() -> None:
-        nonlocal msgid, plural, strs, current, fuzzy
-        key = "".join(msgid)
-        if key and not fuzzy:
-            if plural is not None:
-                forms = ["".join(strs[i]) for i in sorted(strs)]
-                if forms and all(forms):
-                    entries[key] = forms
-            else:
-                value = "".join(strs.get(0, []))
-                if value:
-                    entries[key] = value
-        msgid, plural, strs, current, fuzzy = [], None, {}, None, False
-
-    for raw in text.split("\n"):
-        line = raw.strip(" \t\r")
-        if not line:
-            continue
-        if line.startswith("#"):
-            if line.startswith("#,") and "fuzzy" in line:
-                if msgid or strs:
-                    flush()
-                fuzzy = True
-            continue
-        if line.startswith("msgctxt"):
-            continue
-        if line.startswith("msgid_plural"):
-            plural = [_unquote(line[len("msgid_plural"):].strip())]
-            current = plural
-        elif line.startswith("msgid"):
-            if msgid or strs:
-                keep_fuzzy = fuzzy and not strs
-                flush()
-                fuzzy = keep_fuzzy
-            msgid = [_unquote(line[len("msgid"):].strip())]
-            current = msgid
-        elif line.startswith("msgstr["):
-            index = int(line[7:line.index("]")])
-            strs[index] = [_unquote(line[line.index("]") + 1:].strip())]
-            current = strs[index]
-        elif line.startswith("msgstr"):
-            strs[0] = [_unquote(line[len("msgstr"):].strip())]
-            current = strs[0]
-        elif line.startswith('"') and current is not None:
-            current.append(_unquote(line))
-    flush()
-    return entries
+    out: dict[str, str | list[str]] = {}
+    for m in read_catalogue(text, lang):
+        if translated(m):
+            out[key_of(m)] = list(m.string) if isinstance(m.string, (list, tuple)) else str(m.string)
+    return out
 
 
-def mo_bytes(entries: dict[str, str | list[str]]) -> bytes:
-    """Serialise entries as a GNU ``.mo`` catalogue (with a UTF-8 header)."""
-    header = "Content-Type: text/plain; charset=UTF-8\nPlural-Forms: nplurals=2; plural=(n > 1);\n"
-    pairs: list[tuple[bytes, bytes]] = [(b"", header.encode())]
-    for key, value in entries.items():
-        if isinstance(value, list):
-            source = key.encode()  # plural key stored as "singular\0plural" by callers
-            pairs.append((source, "\0".join(value).encode()))
-        else:
-            pairs.append((key.encode(), value.encode()))
-    pairs.sort()
-    count = len(pairs)
-    ids = b"".join(k + b"\0" for k, _ in pairs)
-    strs = b"".join(v + b"\0" for _, v in pairs)
-    start = 7 * 4 + count * 16
-    key_table, val_table = [], []
-    offset = 0
-    for k, _ in pairs:
-        key_table.append((len(k), start + offset))
-        offset += len(k) + 1
-    strs_start = start + len(ids)
-    offset = 0
-    for _, v in pairs:
-        val_table.append((len(v), strs_start + offset))
-        offset += len(v) + 1
+def mo_bytes(catalogue: Catalog) -> bytes:
+    """*catalogue* compiled as a GNU ``.mo`` (by Babel): its translated entries and its plural rule."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    done = Catalog(locale=catalogue.locale, domain=catalogue.domain, charset="utf-8")
+    done.mime_headers = [("Plural-Forms", catalogue.plural_forms)]
+    for m in catalogue:
+        if translated(m):
+            done.add(m.id, m.string)
     out = io.BytesIO()
-    out.write(struct.pack("<7I", 0x950412DE, 0, count, 28, 28 + count * 8, 0, 0))
-    for length, off in key_table:
-        out.write(struct.pack("<2I", length, off))
-    for length, off in val_table:
-        out.write(struct.pack("<2I", length, off))
-    out.write(ids)
-    out.write(strs)
+    write_mo(out, done)
     return out.getvalue()
 
 
@@ -213,8 +180,13 @@ def _load_one(po: Path) -> gettext.NullTranslations:
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as fh:
             return gettext.GNUTranslations(fh)
-    data = mo_bytes(parse_po(po.read_text(encoding="utf-8")))
+    data = mo_bytes(read_catalogue(po, _lang_of(po)))
     return gettext.GNUTranslations(io.BytesIO(data))
+
+
+def _lang_of(po: Path) -> str:
+    """The language of a catalogue ``<lang>/LC_MESSAGES/<area>.po``."""
+    return po.parent.parent.name
 
 
 @cache
@@ -242,6 +214,11 @@ def _(message: str) -> str:
     return translations(_display_language()).gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a text that depends on the count *n* (``{n}`` is not filled here: use ``.format``)."""
+    return translations(_display_language()).ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Mark *message* for translation without translating it now."""
     return message
@@ -254,7 +231,7 @@ def build(out_dir: Path | None = None) -> list[Path]:
         target = (out_dir / lang / "LC_MESSAGES" / po.with_suffix(".mo").name) if out_dir else po.with_suffix(".mo")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".mo.tmp")
-        tmp.write_bytes(mo_bytes(parse_po(po.read_text(encoding="utf-8"))))
+        tmp.write_bytes(mo_bytes(read_catalogue(po, lang)))
         os.replace(tmp, target)
         written.append(target)
     translations.cache_clear()

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import shlex
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cagette.errors import UsageError
 from cagette.i18n import _, current_language
 
+if TYPE_CHECKING:
+    from cagette.cli import Context
 
-def run_app(ctx: Any) -> int:
+
+def run_app(ctx: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
             _("The app needs a terminal, and this command has none."),
             _("Run 'cagette --help' to see the commands, or 'cagette web' to open it in a browser."),
         )
     from cagette_tui.app import CagetteApp
+    from cagette_tui.widgets.picture import prepare_graphics
 
+    prepare_graphics()  # asks the terminal (only one that may draw pictures) before the app takes it
     app = CagetteApp(lang=current_language(), library=ctx.library_option)
     app.run()
     return int(app.return_code or 0)
@@ -35,7 +40,7 @@ def app_command(lang: str, library: str | None) -> str:
     return shlex.join(parts)
 
 
-def run_web(ctx: Any, host: str, port: int, open_browser: bool) -> int:
+def run_web(ctx: Context, host: str, port: int, open_browser: bool) -> int:
     from textual_serve.server import Server
 
     from cagette_tui.serve import check_port_free

@@ -50,6 +50,12 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
+def app_state_file() -> Path:
+    """What the app remembers between sessions (recent projects, cameras, the guided flow's place):
+    ``<data folder>/app-state.json``, read and written by :mod:`cagette.flows.appstate`."""
+    return data_dir() / "app-state.json"
+
+
 def settings_file() -> Path:
     value = os.environ.get("CAGETTE_SETTINGS")
     if value:

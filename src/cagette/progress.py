@@ -13,10 +13,13 @@ The core never prints: a job with no callback runs silently.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cagette.errors import Cancelled
 from cagette.i18n import _
@@ -82,8 +85,10 @@ class Progress:
         callback: Callback | None = None,
         token: CancelToken | None = None,
         min_interval_s: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.callback = callback
+        self.clock = clock
         self.token = token or CancelToken()
         self.min_interval_s = min_interval_s
         self.task = ""
@@ -91,14 +96,14 @@ class Progress:
         self.unit = ""
         self.done = 0.0
         self.message = ""
-        self._started = time.monotonic()
+        self._started = self.clock()
         self._last_emit = 0.0
 
     # reporting ---------------------------------------------------------------
     def start(self, task: str, total: float | None = None, unit: str = "") -> None:
         self.check()
         self.task, self.total, self.unit, self.done, self.message = task, total, unit, 0.0, ""
-        self._started = time.monotonic()
+        self._started = self.clock()
         self._emit(force=True)
 
     def update(self, done: float, message: str | None = None) -> None:
@@ -120,13 +125,13 @@ class Progress:
     def event(self, finished: bool = False) -> ProgressEvent:
         return ProgressEvent(
             self.task, self.done, self.total, self.unit,
-            time.monotonic() - self._started, self.message, finished,
+            self.clock() - self._started, self.message, finished,
         )
 
     def _emit(self, force: bool = False, finished: bool = False) -> None:
         if self.callback is None:
             return
-        now = time.monotonic()
+        now = self.clock()
         if not force and now - self._last_emit < self.min_interval_s:
             return
         self._last_emit = now
@@ -157,3 +162,52 @@ def format_duration(seconds: float | None) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+TERMINATION = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+@contextlib.contextmanager
+def _handled(handler: Callable[[int, Any], None], signals: Iterable[int]) -> Iterator[dict[int, Any]]:
+    """*handler* for each of *signals* while the block runs, the previous handlers (yielded) back after.
+    Main thread only: Python sets handlers nowhere else, and elsewhere the block runs as it is."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in signals:
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield previous
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM and SIGHUP interrupt like Ctrl-C while the block runs (a long job's cleanup then runs)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with _handled(stop, TERMINATION):
+        yield
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (and the signals a job turned into it) while native code runs Python of its own.
+
+    A compiled extension's import (OCCT's, VTK's) runs Python code from C: a KeyboardInterrupt raised
+    in there is turned into an ``ImportError``, or leaves the interpreter marked as killed by SIGINT
+    however the program ends. Held here, the signal is delivered as soon as the block ends, from plain
+    Python. Main thread only; elsewhere the block runs as it is."""
+    held: list[tuple[int, Any]] = []
+    caught = [s for s in (signal.SIGINT, *TERMINATION) if callable(signal.getsignal(s))]
+    previous: dict[int, Any] = {}
+    try:
+        with _handled(lambda signum, frame: held.append((signum, frame)), caught) as previous:
+            yield
+    finally:
+        if held:
+            signum, frame = held[0]
+            previous[signum](signum, frame)

@@ -34,6 +34,7 @@ class GeneralSettings:
 class VideoSettings:
     words_per_minute: int = 130
     default_preset: str = "web-16x9"
+    render_cache_mb: int = 2048  # each project's render cache (segments, sound) keeps at most this, oldest out
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,25 @@ class LibrarySettings:
 class SyncSettings:
     s3_endpoint: str = ""
     s3_region: str = "us-east-1"
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # a peer silent this long is given up
+    deadline_s: float = 86400.0  # no sync lasts longer than this
+    min_rate_kb_s: float = 1.0  # a peer slower than this, over timeout_s of waiting, is given up
+    max_object_mb: int = 4096  # the largest file taken from a peer
+    max_response_mb: int = 256  # the largest answer (state, log lines, lists), once decompressed
+    keep_free_mb: int = 100  # disk space a sync leaves free
+    s3_multipart_mb: int = 64  # objects at least this big go up to a bucket in parts, resumably
+    s3_part_mb: int = 16  # the size of those parts (S3 needs at least 5)
 
 
 @dataclass(frozen=True)
 class ServeSettings:
     port: int = 8470
-    max_object_mb: int = 4096
+    max_object_mb: int = 4096  # the largest file a peer may push
+    max_request_mb: int = 64  # the largest other request body (JSON, log lines)
+    max_connections: int = 32  # connections and requests at once; beyond, 503
+    timeout_s: float = 30.0  # a client silent this long (headers included) is closed
+    min_rate_kb_s: float = 1.0  # a client slower than this, over timeout_s of waiting, is closed
+    allowed_hosts: tuple[str, ...] = ()  # Host names accepted besides IP addresses, localhost and this machine's name
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +164,103 @@ def test_doctor_json_reports_checks() -> None:
     assert result.returncode == (0 if data["ok"] else 1)
     ffmpeg = next(c for c in data["checks"] if c["name"] == "ffmpeg")
     assert ffmpeg["ok"], ffmpeg
+
+
+# Options every command shares by convention: documented once, in the conventions of each README.
+CONVENTIONS = ("--help", "--version", "--lang", "--library", "--debug", "--json", "--force", "--quiet")
+
+
+def _spellings(action: argparse.Action) -> list[str]:
+    """How a README may write an option: ``--x``; a ``--x``/``--no-x`` pair also as ``--[no-]x``."""
+    longs = [o for o in action.option_strings if o.startswith("--")]
+    if isinstance(action, argparse.BooleanOptionalAction):
+        base = next(o for o in longs if not o.startswith("--no-"))
+        return [base, "--no-" + base[2:], "--[no-]" + base[2:]]
+    return longs
+
+
+def _documented(text: str, path: tuple[str, ...]) -> str:
+    """The README's bullets (with their continuation lines) that document ``cagette PATH``."""
+    import re
+
+    head = re.compile(r"cagette " + re.escape(" ".join(path)) + r"(?![\w-])")
+    found, current = [], None
+    for line in text.splitlines():
+        bullet = re.match(r"^\s*[*-] ", line)
+        if bullet or not line.strip():
+            if current is not None:
+                found.append("\n".join(current))
+            current = [line] if bullet and head.search(line) else None
+        elif current is not None:
+            current.append(line)
+    if current is not None:
+        found.append("\n".join(current))
+    return "\n".join(found)
+
+
+def test_every_option_is_in_both_readmes() -> None:
+    """Each long option of each command (read from the argparse parsers) is written in the README's entry for
+    that command; the shared ones (--json, --force...) in the conventions."""
+    leaves = {path: p for path, p in walk(build_parser()).items()
+              if not any(isinstance(a, argparse._SubParsersAction) for a in p._actions)}
+    assert len(leaves) > 40
+    for readme in ("README.md", "README.fr.md"):
+        text = (ROOT / readme).read_text(encoding="utf-8")
+        missing = [o for o in CONVENTIONS if o not in text and o != "--help"]
+        for path, parser in leaves.items():
+            block = _documented(text, path)
+            for action in parser._actions:
+                if action.help == argparse.SUPPRESS or not any(o.startswith("--") for o in action.option_strings):
+                    continue
+                if not set(action.option_strings) & set(CONVENTIONS) and not any(s in block for s in _spellings(action)):
+                    missing.append(f"cagette {' '.join(path)} {action.option_strings[-1]}")
+        assert not missing, f"{readme} does not document: {missing}"
+
+
+_CAUGHT_IN_EXEC = '''
+import sys
+import cagette.cli as cli
+
+def interrupted_in_a_dataclass(argv=None):
+    try:  # what a Ctrl-C does when it lands while a lazy import defines a @dataclass (an exec of a string)
+        exec("raise KeyboardInterrupt")
+    except KeyboardInterrupt:
+        return cli.INTERRUPTED
+
+cli.main = interrupted_in_a_dataclass
+if sys.argv[1] == "plain":
+    raise SystemExit(cli.main())
+cli.run()
+'''
+
+
+def test_an_interrupt_handled_anywhere_exits_130_not_by_the_signal(tmp_path: Path) -> None:
+    """CPython marks a ``python -m`` process as killed by SIGINT once a KeyboardInterrupt crossed an exec
+    of a string, even when it was handled: the plain exit shows it, the program's own does not."""
+    (tmp_path / "interrupted_main.py").write_text(_CAUGHT_IN_EXEC)
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    plain = subprocess.run([sys.executable, "-m", "interrupted_main", "plain"], cwd=tmp_path, env=env)
+    ours = subprocess.run([sys.executable, "-m", "interrupted_main", "run"], cwd=tmp_path, env=env)
+    assert plain.returncode == -signal.SIGINT  # the interpreter's quirk, still there
+    assert ours.returncode == 130
+
+
+def test_every_command_has_its_typed_namespace_as_the_parser_makes_it() -> None:
+    """``cagette.commands.args`` is what the parser produces (regenerated and compared), and every
+    handler reads its namespace through it: a new option, or a type changed, fails here until
+    ``python -m cagette.commands.args_gen`` is run."""
+    import inspect
+
+    from cagette.commands import args, args_gen
+
+    assert args_gen.TARGET.read_text(encoding="utf-8") == args_gen.render()
+    leaves = list(args_gen._leaves(build_parser()))
+    assert len(leaves) > 40
+    for path, leaf in leaves:
+        handler = leaf.get_default("handler")
+        annotation = inspect.signature(handler).parameters["ns"].annotation
+        assert annotation == args_gen.class_name(path) or (path[-1] == "redo" and annotation == "ProjectUndoArgs"), \
+            (path, annotation)
+        assert hasattr(args, str(annotation))
+    fields = args.PlansBuildArgs.__annotations__
+    assert fields["out"] == "Path" and fields["force"] == "bool" and fields["only"] == "str | None", fields

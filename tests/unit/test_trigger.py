@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import threading
-import time
+
+import pytest
 
 from cagette.capture.trigger import Press, QueueTrigger, TimerTrigger
 
@@ -17,9 +18,37 @@ def test_queue_trigger_orders_events_across_threads() -> None:
     assert list(trig) == []
 
 
+class FakeTime:
+    """A clock that moves only when slept on."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def test_timer_trigger_fires_on_time() -> None:
-    trig = TimerTrigger(0.05)
-    start = time.monotonic()
+    t = FakeTime()
+    trig = TimerTrigger(0.05, clock=t.clock, sleep=t.sleep)
     events = [trig.get() for _ in range(3)]
-    assert all(e is not None and e.source == "timer" for e in events)
-    assert 0.13 < time.monotonic() - start < 0.5
+    assert all(e is not None and e.source == "timer" and e.press is Press.SHORT for e in events)
+    assert [e.time_s for e in events if e] == pytest.approx([100.05, 100.10, 100.15])
+    assert t.slept == pytest.approx([0.05, 0.05, 0.05])
+
+
+def test_timer_trigger_waits_no_longer_than_asked_and_keeps_its_pace() -> None:
+    t = FakeTime()
+    trig = TimerTrigger(1.0, clock=t.clock, sleep=t.sleep)
+    assert trig.get(timeout=0.3) is None and t.now == pytest.approx(100.3)  # not due yet: back after 0.3 s
+    event = trig.get(timeout=5)
+    assert event is not None and event.time_s == pytest.approx(101.0)  # on the beat, not 1 s after the poll
+    t.now += 0.4  # a slow consumer: the next beat is still 102.0
+    assert trig.get() is not None and t.now == pytest.approx(102.0)
+    trig.close()
+    assert trig.get() is None

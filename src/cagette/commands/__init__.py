@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
 
 from cagette.i18n import _
+
+if TYPE_CHECKING:
+    from cagette.cli import Context, Parser
+
+# The top-level subparsers (and each group's), the parsed arguments and what a leaf runs.
+SubParsers: TypeAlias = "argparse._SubParsersAction[Parser]"
+Handler: TypeAlias = "Callable[[argparse.Namespace, Context], int | None]"
 
 # Order is the order of ``cagette --help``.
 MODULES = (
@@ -29,7 +37,7 @@ MODULES = (
 )
 
 
-def register_all(sub: Any) -> None:
+def register_all(sub: SubParsers) -> None:
     for name in MODULES:
         try:
             module = importlib.import_module(f"cagette.commands.{name}")
@@ -40,7 +48,7 @@ def register_all(sub: Any) -> None:
         module.register(sub)
 
 
-def group(sub: Any, name: str, help_text: str, description: str | None = None) -> Any:
+def group(sub: SubParsers, name: str, help_text: str, description: str | None = None) -> SubParsers:
     """Add a command that only holds subcommands; returns its subparsers."""
     parser = sub.add_parser(name, help=help_text, description=description or help_text)
     parser.set_defaults(parser_for_help=parser)
@@ -49,7 +57,7 @@ def group(sub: Any, name: str, help_text: str, description: str | None = None) -
     return inner
 
 
-def command(sub: Any, name: str, help_text: str, handler: Any, description: str | None = None) -> argparse.ArgumentParser:
+def command(sub: SubParsers, name: str, help_text: str, handler: Handler, description: str | None = None) -> argparse.ArgumentParser:
     """Add a leaf command handled by ``handler(ns, ctx)``."""
     parser = sub.add_parser(name, help=help_text, description=description or help_text)
     parser.set_defaults(handler=handler, parser_for_help=parser)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import sys
@@ -34,11 +35,17 @@ def emit_json(data: Any, stream: TextIO | None = None) -> None:
     stream.write("\n")
 
 
-def add_json(parser: Any) -> None:
+def emit_json_list(texts: Sequence[str], stream: TextIO | None = None) -> None:
+    """A JSON list of items already encoded (each a JSON text), one item a line: 10,000 print at once."""
+    stream = stream or sys.stdout
+    stream.write("[\n  " + ",\n  ".join(texts) + "\n]\n" if texts else "[]\n")
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
 
-def add_force(parser: Any) -> None:
+def add_force(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help=_("overwrite what already exists"))
 
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cagette.commands import command, group
 from cagette.commands._output import add_json, cli_progress, emit_json, table
 from cagette.errors import CaptureError, UsageError
 from cagette.i18n import _
 
+if TYPE_CHECKING:
+    from cagette.cli import Context
+    from cagette.commands import SubParsers
+    from cagette.commands.args import (
+        CaptureFramesArgs,
+        CapturePhoneArgs,
+        CaptureRecordArgs,
+        CaptureRecoverArgs,
+        CaptureSourcesArgs,
+        CaptureVoiceArgs,
+    )
+    from cagette.video.project import Project
 
-def register(sub: Any) -> None:
+
+def register(sub: SubParsers) -> None:
     inner = group(sub, "capture", _("film with a phone or a webcam: record, voice-over, stop-motion, phone upload"))
     inner.help = _("what to capture")
 
@@ -71,7 +84,7 @@ def register(sub: Any) -> None:
 
 # -- helpers ------------------------------------------------------------------------------
 
-def _open_project(path: Path) -> Any:
+def _open_project(path: Path) -> Project:
     from cagette.video.project import open_project
 
     return open_project(path)
@@ -116,7 +129,7 @@ def _source_or_default(given: str) -> str:
 
 # -- sources ------------------------------------------------------------------------------
 
-def run_sources(ns: Any, ctx: Any) -> int:
+def run_sources(ns: CaptureSourcesArgs, ctx: Context) -> int:
     from cagette.capture.sources import list_devices, list_microphones, local_addresses
 
     devices = list_devices()
@@ -155,11 +168,11 @@ def run_sources(ns: Any, ctx: Any) -> int:
 
 # -- record -------------------------------------------------------------------------------
 
-def run_record(ns: Any, ctx: Any) -> int:
+def run_record(ns: CaptureRecordArgs, ctx: Context) -> int:
     from cagette.capture.session import record_scene
 
     project = _open_project(ns.project)
-    project.data.scene(ns.scene)
+    project.data.scene_target(ns.scene)  # refused before the camera is opened; a new scene is made at the end
     if ns.duration is not None and ns.duration <= 0:
         raise UsageError(_("--duration must be positive."), _("Give a number of seconds, e.g. --duration 30."))
     location = _source_or_default(ns.source)
@@ -185,7 +198,7 @@ def run_record(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def run_recover(ns: Any, ctx: Any) -> int:
+def run_recover(ns: CaptureRecoverArgs, ctx: Context) -> int:
     from cagette.capture.session import recover
 
     project = _open_project(ns.project)
@@ -206,7 +219,7 @@ def run_recover(ns: Any, ctx: Any) -> int:
 
 # -- voice --------------------------------------------------------------------------------
 
-def run_voice(ns: Any, ctx: Any) -> int:
+def run_voice(ns: CaptureVoiceArgs, ctx: Context) -> int:
     import shutil
     import tempfile
 
@@ -224,7 +237,7 @@ def run_voice(ns: Any, ctx: Any) -> int:
     def count(n: int) -> None:  # on stderr even with --json: scripts wait for it
         print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
 
-    work = Path(tempfile.mkdtemp(prefix="voice-", dir=project.root / ".cagette"))
+    work = Path(tempfile.mkdtemp(prefix="voice-", dir=project.meta_dir))
     try:
         with cli_progress(quiet=quiet) as progress:
             if not quiet and ns.duration is None:
@@ -251,32 +264,32 @@ def run_voice(ns: Any, ctx: Any) -> int:
 
 def _device_trigger() -> Any:
     try:
-        from cagette.device import shutter_trigger  # type: ignore[attr-defined]
+        from cagette.device import shutter_trigger
     except ImportError:
         raise CaptureError(_("The studio controller's shutter is not available in this version."),
                            _("Use --trigger key (keyboard, presenter or pedal).")) from None
-    from cagette import settings
-
-    return shutter_trigger(settings.current().device.port or None)
+    return shutter_trigger()  # --port-like order: CAGETTE_DEVICE_PORT, then the settings, then USB ids
 
 
-def run_frames(ns: Any, ctx: Any) -> int:
+def run_frames(ns: CaptureFramesArgs, ctx: Context) -> int:
     from cagette.capture.stopmotion import StopMotion
 
     project = _open_project(ns.project)
-    scene = project.data.scene(ns.scene).slug
+    edits = bool(ns.delete or ns.reorder or ns.duplicate or ns.play)
+    if not ns.source:
+        project.data.scene(ns.scene)  # frames are edited only in a scene that exists
     stage = None
     if ns.markers is not None:
         from cagette.capture.keystone import read_markers
 
         stage = read_markers(ns.markers)
-    edits = bool(ns.delete or ns.reorder or ns.duplicate or ns.play)
     if ns.retake is None and not edits and not ns.source:
         raise UsageError(_("Give a SOURCE to take frames from, or an edit (--delete, --reorder, --duplicate, --play)."),
                          _("Example: cagette capture frames PROJECT http://192.168.1.20:8080/video --scene 1"))
     if ns.retake is not None and not ns.source:
         raise UsageError(_("--retake needs a SOURCE to take the new picture from."), None)
-    sm = StopMotion(project, scene, stage=stage, fps=ns.fps)
+    # frames are taken into the scene --scene names by import's rule (a new one is made with the first frame)
+    sm = StopMotion(project, ns.scene, stage=stage, fps=ns.fps)
     if ns.delete:
         sm.delete(_numbers(ns.delete, "--delete"))
     if ns.duplicate:
@@ -299,6 +312,7 @@ def run_frames(ns: Any, ctx: Any) -> int:
         for _i, _img in playback(sm.frames(), rate):
             played += 1
     frames = sm.frames()
+    scene = sm.scene
     if ns.json:
         emit_json({"scene": scene, "frames": [str(f.relative_to(project.root)) for f in frames],
                    "actions": [{"action": t.action, "path": str(t.path) if t.path else None,
@@ -310,7 +324,7 @@ def run_frames(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def _shoot(ns: Any, sm: Any) -> list[Any]:
+def _shoot(ns: CaptureFramesArgs, sm: Any) -> list[Any]:
     from cagette.capture.recorder import FrameHub
     from cagette.capture.sources import open_source
     from cagette.capture.trigger import KeyTrigger, TimerTrigger
@@ -342,6 +356,9 @@ def _shoot(ns: Any, sm: Any) -> list[Any]:
             trigger = KeyTrigger(fd=sys.stdin.fileno())  # keys from a pipe (scripts, tests)
 
         def report(t: Any) -> None:
+            if t.action == "dropped":  # even with --json: the person pressing must see it
+                print(t.notice, file=sys.stderr, flush=True)
+                return
             if ns.json:
                 return
             if t.action == "take":
@@ -359,7 +376,7 @@ def _shoot(ns: Any, sm: Any) -> list[Any]:
 
 # -- phone --------------------------------------------------------------------------------
 
-def run_phone(ns: Any, ctx: Any) -> int:
+def run_phone(ns: CapturePhoneArgs, ctx: Context) -> int:
     from cagette import settings
     from cagette.capture.phone import PhoneServer, qr_text
     from cagette.capture.sources import local_addresses

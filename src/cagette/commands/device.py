@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cagette.commands import command, group
 from cagette.commands._output import add_json, emit_json, table
 from cagette.i18n import _
 
+if TYPE_CHECKING:
+    from cagette.cli import Context
+    from cagette.commands import SubParsers
+    from cagette.commands.args import (
+        DeviceFlashArgs,
+        DeviceLightsArgs,
+        DeviceListArgs,
+        DeviceSimulateArgs,
+        DeviceStatusArgs,
+        DeviceWatchArgs,
+    )
 
-def _add_port(parser: Any) -> None:
+
+def _add_port(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", default=None,
-                        help=_("serial port of the board (default: [device] port in the settings, "
-                               "else found by USB id and hello)"))
+                        help=_("serial port of the board (default: CAGETTE_DEVICE_PORT, then [device] port in "
+                               "the settings, else found by USB id and hello)"))
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     inner = group(sub, "device", _("the studio controller: lights and shutter button (USB board)"))
     inner.help = _("what to do with the board")  # group() leaves the COMMAND list without help
 
@@ -53,12 +67,22 @@ def register(sub: Any) -> None:
     p.add_argument("--dry-run", action="store_true", help=_("show the files and the mpremote command, copy nothing"))
     add_json(p)
 
+    p = command(inner, "simulate", _("run the firmware on a simulated board behind a pseudo-terminal (no hardware)"),
+                run_simulate)
+    p.add_argument("--python", action="store_true",
+                   help=_("run the firmware on CPython even when MicroPython is installed"))
+    p.add_argument("--flash", type=Path, default=None,
+                   help=_("folder keeping the simulated board's flash (its light levels) across runs "
+                          "(default: a fresh board each time)"))
 
-def _port(ns: Any, ctx: Any) -> str | None:
-    return ns.port or ctx.settings().device.port or None
+
+def _port(ns: DeviceFlashArgs | DeviceLightsArgs | DeviceStatusArgs | DeviceWatchArgs, ctx: Context) -> str | None:
+    from cagette.device.finder import configured_port
+
+    return configured_port(ns.port)
 
 
-def _connect(ns: Any, ctx: Any, **kwargs: Any) -> Any:
+def _connect(ns: DeviceLightsArgs | DeviceStatusArgs | DeviceWatchArgs, ctx: Context, **kwargs: Any) -> Any:
     from cagette.device.controller import Controller
     from cagette.device.finder import find_board, port_lister
 
@@ -72,12 +96,16 @@ def _connect(ns: Any, ctx: Any, **kwargs: Any) -> Any:
     return ctl
 
 
-def run_list(ns: Any, ctx: Any) -> int:
-    from cagette.device.finder import candidates, probe
+def run_list(ns: DeviceListArgs, ctx: Context) -> int:
+    from cagette.device.finder import PORT_ENV, Candidate, candidates, probe
     from cagette.errors import DeviceError
 
+    found = candidates(include_all=ns.all)
+    named = os.environ.get(PORT_ENV)
+    if named and named not in {c.device for c in found}:  # a simulated board has no USB id
+        found.insert(0, Candidate(named, None, None, None, PORT_ENV))
     rows = []
-    for cand in candidates(include_all=ns.all):
+    for cand in found:
         entry = cand.to_dict()
         entry["board"] = None
         if not ns.no_probe:
@@ -98,7 +126,7 @@ def run_list(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def run_status(ns: Any, ctx: Any) -> int:
+def run_status(ns: DeviceStatusArgs, ctx: Context) -> int:
     ctl = _connect(ns, ctx)
     try:
         levels = ctl.levels()
@@ -118,7 +146,7 @@ def run_status(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def run_lights(ns: Any, ctx: Any) -> int:
+def run_lights(ns: DeviceLightsArgs, ctx: Context) -> int:
     from cagette.device.protocol import parse_percent
     from cagette.errors import UsageError
 
@@ -138,7 +166,7 @@ def run_lights(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def run_watch(ns: Any, ctx: Any) -> int:
+def run_watch(ns: DeviceWatchArgs, ctx: Context) -> int:
     from cagette.capture.trigger import QueueTrigger
 
     trigger = QueueTrigger()
@@ -171,7 +199,7 @@ def run_watch(ns: Any, ctx: Any) -> int:
     return 0
 
 
-def run_flash(ns: Any, ctx: Any) -> int:
+def run_flash(ns: DeviceFlashArgs, ctx: Context) -> int:
     from cagette.device import flash
 
     port = _port(ns, ctx)
@@ -194,3 +222,131 @@ def run_flash(ns: Any, ctx: Any) -> int:
     else:
         print(_("Firmware copied to {port} ({n} files); the board restarts.").format(port=port, n=len(the_plan.files)))
     return 0
+
+
+# -- the simulated board ------------------------------------------------------------------
+
+def run_simulate(ns: DeviceSimulateArgs, ctx: Context) -> int:
+    import contextlib
+    import tempfile
+
+    from cagette.device.finder import PORT_ENV
+    from cagette.device.simulator import SimulatedStudio, choose
+
+    interpreter = choose("cpython" if ns.python else "auto")
+    with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as stack:  # Ctrl-C: switch it off
+        stack.callback(_stop_on_signals())
+        workdir = ns.flash or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cagette-board-")))
+        sim = SimulatedStudio(workdir, interpreter)
+        stack.callback(sim.close)
+        sim.start()
+        version = ".".join(str(v) for v in sim.impl.get("version", []))
+        print(_("Simulated studio controller on {port}: its firmware runs on {impl} {version}.").format(
+            port=sim.port, impl=interpreter.label, version=version))
+        if interpreter.name == "cpython" and not ns.python:
+            print(_("MicroPython's Unix port is not installed, so CPython runs it "
+                    "(pip install 'cagette[test]' brings MicroPython)."))
+        print(_("Let the cagette commands and the app find it (in another terminal):"))
+        print(f"export {PORT_ENV}={shlex.quote(sim.port)}", flush=True)
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            _simulate_keys(sim)
+        else:
+            _simulate_lines(sim)
+    print(_("The simulated board is switched off."), file=sys.stderr)
+    return 0
+
+
+def _stop_on_signals() -> Any:
+    """SIGTERM and SIGHUP stop the simulator as Ctrl-C does (the board is switched off); returns
+    what puts the previous handlers back."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    return lambda: [signal.signal(sig, handler) for sig, handler in old.items()]
+
+
+class _Presser:
+    """Presses of the simulated button, one after the other (a press never overlaps the last)."""
+
+    GAP_MS = 40
+
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+        self.free_at = 0
+
+    def press(self, long: bool) -> int:
+        from cagette.device.simulator import LONG_HOLD_MS, SHORT_HOLD_MS
+
+        at = self.free_at if self.free_at > self.sim.state()["t"] else None
+        _start, end = self.sim.press(LONG_HOLD_MS if long else SHORT_HOLD_MS, at=at)
+        self.free_at = end + self.GAP_MS
+        return self.free_at
+
+
+def _simulate_lines(sim: Any) -> None:
+    """Without a terminal: ``short``, ``long`` and ``quit`` lines on standard input."""
+    presser = _Presser(sim)
+    print(_("Type short, long or quit, one per line."), flush=True)
+    for line in sys.stdin:
+        word = line.strip().lower()
+        if not word:
+            continue
+        if word in ("quit", "q", "exit"):
+            break
+        if word not in ("short", "long"):
+            print(_("Unknown command {word!r}: type short, long or quit.").format(word=word), file=sys.stderr,
+                  flush=True)
+            continue
+        sent = len(sim.events)
+        sim.wait_board_time(presser.press(word == "long"))
+        if len(sim.events) > sent:
+            print(_("{press} press: sent to cagette.").format(press=_("Short") if word == "short" else _("Long")),
+                  flush=True)
+        else:
+            print(_("{press} press: no program is listening, nothing was sent.").format(
+                press=_("Short") if word == "short" else _("Long")), flush=True)
+
+
+def _simulate_keys(sim: Any) -> None:
+    """In a terminal: keys press the button; the two lights are drawn as bars."""
+    from cagette.capture.trigger import KeyTrigger, Press
+
+    print(_("Space or Enter: short press (take a frame) · Backspace or d: long press (remove the last) · "
+            "q: switch off"), flush=True)
+    presser = _Presser(sim)
+    keys = KeyTrigger()
+    drawn = 0
+    try:
+        while not keys.closed:
+            event = keys.get(timeout=0.1)
+            if event is not None:
+                presser.press(event.press is Press.LONG)
+            lines = _board_lines(sim.state())
+            sys.stdout.write((f"\x1b[{drawn}F" if drawn else "") + "".join(f"\x1b[2K{x}\n" for x in lines))
+            sys.stdout.flush()
+            drawn = len(lines)
+    finally:
+        keys.close()
+
+
+def _board_lines(state: dict[str, Any]) -> list[str]:
+    app = state.get("app") or {}
+    levels = app.get("levels") or {}
+    labels = {"key": _("key light"), "fill": _("fill light")}
+    width = max(len(text) for text in labels.values())
+    out = []
+    for name, label in labels.items():
+        level = float(levels.get(name, 0.0))
+        cells = round(level / 5)
+        out.append(f"{label.ljust(width)} {'█' * cells}{'░' * (20 - cells)} {level:5.1f} %")
+    if state.get("maintenance"):
+        link = _("maintenance mode: a plain REPL, for mpremote")
+    elif state.get("host"):
+        link = _("a program has the port open")
+    else:
+        link = _("waiting for cagette")
+    out.append(_("button: {n} press(es) · {link}").format(n=app.get("presses", 0), link=link))
+    return out

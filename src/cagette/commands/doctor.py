@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cagette.commands import command
 from cagette.commands._output import add_json, emit_json, table
 from cagette.i18n import _
 
+if TYPE_CHECKING:
+    from cagette.cli import Context
+    from cagette.commands import SubParsers
+    from cagette.commands.args import DoctorArgs
 
-def register(sub: Any) -> None:
+
+def register(sub: SubParsers) -> None:
     parser = command(sub, "doctor", _("check what the work needs (ffmpeg, OCCT, OpenCV, font, disk...)"), run)
     add_json(parser)
 
 
-def run(ns: Any, ctx: Any) -> int:
+def run(ns: DoctorArgs, ctx: Context) -> int:
     from cagette.doctor import run_checks
 
     checks = run_checks()
