@@ -1,30 +1,48 @@
 # cagette — the two commands of the README, and the developers' checks.
 #   make demo   create .venv, install from the lock file, run the main job
 #   make test   install what the tests need, run the whole suite
-#   make check  ruff + mypy on src/ + reuse lint + tests
+#   make check  ruff + mypy --strict on src/ + reuse lint + tests
 #   make bench  benchmarks, each printing ratios against a reference
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
-# This machine's pip configuration names local indexes that may be absent: hide that noise only.
-QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+UV := $(VENV)/bin/uv
+# Three locks, each with hashes (made by `make lock` with uv): the installers, what `make demo` runs,
+# and what `make test` adds. A stamp per lock, so `make demo` never installs a test tool.
+BOOT := $(VENV)/.installed-bootstrap
+RUNTIME := $(VENV)/.installed-runtime
+TESTENV := $(VENV)/.installed-test
+UV_INSTALL := $(UV) pip install --quiet --python $(PY) --require-hashes
 export CAGETTE_HOME ?= $(CURDIR)/out/home
-PYTEST_ARGS ?=
+# uv trusts the system's certificate store (where a site adds its own authority), as pip does.
+export UV_SYSTEM_CERTS ?= 1
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: demo test check lint typecheck reuse bench install system-deps-demo system-deps-test i18n lock clean
+.PHONY: demo test gate check lint typecheck imports reuse bench install install-test system-deps-demo \
+	system-deps-test i18n lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(BOOT): requirements-bootstrap.lock
+	@scripts/system-deps.sh venv
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24" "setuptools>=68" wheel $(QUIET_PIP)
-	$(PY) -m pip install --quiet -r requirements.lock $(QUIET_PIP)
-	$(PY) -m pip install -qq --no-deps --no-build-isolation -e .
-	$(PY) -m cagette.i18n build >/dev/null
-	@touch $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  -r requirements-bootstrap.lock 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@touch $@
 
-install: $(STAMP)
+$(RUNTIME): $(BOOT) requirements.lock pyproject.toml
+	$(UV_INSTALL) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
+	$(PY) -m cagette.i18n build >/dev/null
+	@touch $@
+
+$(TESTENV): $(RUNTIME) requirements-test.lock
+	$(UV_INSTALL) -r requirements-test.lock
+	@touch $@
+
+install: $(RUNTIME)
+
+install-test: $(TESTENV)
 
 system-deps-demo:
 	@scripts/system-deps.sh demo
@@ -32,7 +50,7 @@ system-deps-demo:
 system-deps-test:
 	@scripts/system-deps.sh test
 
-demo: $(STAMP) system-deps-demo
+demo: $(RUNTIME) system-deps-demo
 	@mkdir -p out
 	@for step in scripts/demo/*.sh; do \
 	  echo "== $$step"; \
@@ -40,32 +58,44 @@ demo: $(STAMP) system-deps-demo
 	done
 	@echo "Demo done: see out/ (CAGETTE_HOME=$(CAGETTE_HOME))."
 
-test: $(STAMP) system-deps-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The gate: lint, types, the floors' contracts and REUSE (seconds), then the suite; prints its duration.
+test: $(TESTENV) system-deps-test
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory gate && \
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
-lint: $(STAMP)
+gate: lint typecheck imports reuse
+
+lint: $(TESTENV)
 	$(VENV)/bin/ruff check src tui tests bench scripts firmware library
 
-typecheck: $(STAMP)
-	$(VENV)/bin/mypy src
+typecheck: $(TESTENV)
+	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy tui
 
-reuse: $(STAMP)
+imports: $(TESTENV)
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+
+reuse: $(TESTENV)
 	$(VENV)/bin/reuse lint
 
-check: lint typecheck reuse test
+check: test
 
-bench: $(STAMP) system-deps-test
+bench: $(TESTENV) system-deps-test
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-i18n: $(STAMP)
+i18n: $(TESTENV)
 	$(PY) -m cagette.i18n_extract update
 
-# Refresh the lock file from pyproject.toml (developers only).
-lock:
-	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet ".[test]"
-	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^cagette' > requirements.lock
-	rm -rf .venv-lock
+# Refresh the three locks from pyproject.toml (developers only): the versions already locked are kept
+# unless pyproject.toml needs others; `make lock UPGRADE=--upgrade` takes the newest.
+LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.11 $(UPGRADE)
+lock: $(BOOT)
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) -o requirements-test.lock --extra test pyproject.toml
+	printf 'uv==%s\nsetuptools>=68\nwheel\n' "$$($(UV) --version | cut -d' ' -f2)" | \
+	  $(LOCK) -o requirements-bootstrap.lock -
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

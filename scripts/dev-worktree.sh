@@ -17,5 +17,5 @@ for tool in "$main"/.venv/bin/*; do
   base=$(basename "$tool")
   [ -e "$wt/.venv/bin/$base" ] || ln -s "$tool" "$wt/.venv/bin/$base"
 done
-touch "$wt/.venv/.installed"
+touch "$wt/.venv/.installed-bootstrap" "$wt/.venv/.installed-runtime" "$wt/.venv/.installed-test"
 echo "$wt"

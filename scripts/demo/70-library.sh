@@ -10,4 +10,5 @@ else
 fi
 "$CAGETTE" library list
 "$CAGETTE" library fsck
-"$CAGETTE" library catalogue out/library-catalogue --force
+"$CAGETTE" library catalogue out/library-catalogue --title "Médiathèque de la démo" --force
+echo "-- catalogue: open out/library-catalogue/index.html in a browser (no server needed; list.html without JavaScript)"

@@ -32,3 +32,16 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 "$CAGETTE" --library "$OTHER" sync "http://127.0.0.1:$PORT" --pull
+
+echo "-- over HTTPS: cagette serve --tls prints an address with its certificate's fingerprint, sync pins it"
+kill -TERM $SERVE 2>/dev/null || true
+wait $SERVE 2>/dev/null || true
+PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+CAGETTE_LANG=en "$CAGETTE" serve --tls --port "$PORT" > out/serve-tls.log 2>&1 &
+SERVE=$!
+for _ in $(seq 100); do
+    grep -q "https://127.0.0.1:$PORT?fp=" out/serve-tls.log 2>/dev/null && break
+    sleep 0.1
+done
+URL=$(grep -o "https://127.0.0.1:$PORT?fp=[A-Z2-7-]*" out/serve-tls.log)
+"$CAGETTE" --library "$OTHER" sync "$URL"
