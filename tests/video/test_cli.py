@@ -101,14 +101,25 @@ def test_a_signal_mid_render_ends_ffmpeg_and_leaves_nothing(sig: signal.Signals,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert proc.stderr is not None
     seen = ""
-    while True:  # a progress line of the picture pass past 0 %: ffmpeg is encoding
+
+    def ffmpeg_children() -> list[str]:
+        found = subprocess.run(["pgrep", "-f", str(p.root)], capture_output=True, text=True).stdout.split()
+        return [x for x in found if int(x) != proc.pid]
+
+    # Progress lines past 0 % while an ffmpeg child is alive: the render is encoding. Between two
+    # passes no ffmpeg runs for an instant, so read on (bounded by lines, not by time) until one does.
+    running: list[str] = []
+    for _ in range(2000):
         line = proc.stderr.readline()
         seen += line
-        if not line or (line.startswith("Rendering") and not line.startswith("Rendering   0 %")):
+        if not line:
             break
+        if line.startswith("Rendering") and not line.startswith("Rendering   0 %"):
+            running = ffmpeg_children()
+            if running:
+                break
     assert "Rendering" in seen, seen
-    ffmpeg_running = subprocess.run(["pgrep", "-f", str(p.root)], capture_output=True, text=True).stdout.split()
-    assert [x for x in ffmpeg_running if int(x) != proc.pid], "ffmpeg should be running now"
+    assert running, "ffmpeg should be running now: " + seen[-500:]
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)
     else:
