@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from cagette.capture.recorder import FrameHub
-from cagette.capture.sources import FileSource
+from cagette.capture.sources import FileSource, MjpegSource
 from cagette.capture.stopmotion import StopMotion, onion_skin, read_image
-from cagette.capture.trigger import KeyDecoder, KeyTrigger, Press, QueueTrigger
-from cagette.errors import UsageError
+from cagette.capture.trigger import KeyDecoder, KeyTrigger, Press, QueueTrigger, ShutterEvent
+from cagette.errors import CaptureError, UsageError
+from tests.capture.clock import ManualClock
 from tests.capture.conftest import make_clip
 from tests.conftest import run_cli
 
@@ -131,6 +132,92 @@ def test_key_trigger_on_a_pty() -> None:
         os.close(slave)
 
 
+class _CountingTrigger(QueueTrigger):
+    """Counts the run's looks at the trigger: each one follows a look at the camera."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gets = 0
+
+    def get(self, timeout: float | None = None) -> ShutterEvent | None:
+        self.gets += 1
+        return super().get(timeout=0.001)
+
+
+def _looks(trig: _CountingTrigger, runner: threading.Thread, more: int = 3) -> None:
+    want = trig.gets + more
+    guard = time.monotonic() + 60  # a hang guard, not a measure
+    while trig.gets < want and runner.is_alive():
+        assert time.monotonic() < guard, "the run stopped looking at its trigger"
+        time.sleep(0.005)
+
+
+def _run_in_thread(sm: StopMotion, trig: QueueTrigger, clock: ManualClock) -> tuple[threading.Thread, list]:
+    ended: list = []
+
+    def target() -> None:
+        try:
+            ended.append(sm.run(trig, lost_limit_s=120, clock=clock))
+        except CaptureError as exc:
+            ended.append(exc)
+
+    runner = threading.Thread(target=target, daemon=True)
+    runner.start()
+    return runner, ended
+
+
+def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project) -> None:
+    # the hub is not started: the test says when the camera is live, and moves the clock the run reads
+    source = MjpegSource("http://127.0.0.1:9/video")
+    hub = FrameHub(source)
+    hub.live_since = 0.0
+    source.connected.set()
+    sm = StopMotion(project, "intro", hub)
+    clock, trig = ManualClock(), _CountingTrigger()
+    runner, ended = _run_in_thread(sm, trig, clock)
+    _looks(trig, runner)
+    source.connected.clear()  # lost at t=0 (reconnecting)
+    _looks(trig, runner)
+    clock.advance(100)
+    _looks(trig, runner)
+    assert runner.is_alive() and not ended, "100 s without a picture is under the limit"
+    source.connected.set()  # back: the count starts again at the next loss
+    _looks(trig, runner)
+    source.connected.clear()
+    _looks(trig, runner)
+    clock.advance(119)
+    _looks(trig, runner)
+    assert runner.is_alive() and not ended, "119 s since the camera came back and went again"
+    clock.advance(2)
+    runner.join(timeout=60)
+    assert not runner.is_alive() and len(ended) == 1 and isinstance(ended[0], CaptureError)
+    assert "121 seconds" in ended[0].message and "0 frames are kept in scene" in ended[0].message
+    assert "run the same command again" in (ended[0].hint or "")
+
+
+def test_a_camera_stream_that_ends_ends_the_run(project) -> None:
+    source = MjpegSource("http://127.0.0.1:9/video")
+    hub = FrameHub(source)
+    hub.live_since = 0.0
+    source.connected.set()
+    sm = StopMotion(project, "intro", hub)
+    clock, trig = ManualClock(), _CountingTrigger()
+    runner, ended = _run_in_thread(sm, trig, clock)
+    _looks(trig, runner)
+    assert runner.is_alive()
+    hub.finished.set()
+    runner.join(timeout=60)
+    assert len(ended) == 1 and isinstance(ended[0], CaptureError)
+    assert "stream has ended" in ended[0].message
+
+    hub2 = FrameHub(source)
+    hub2.error = CaptureError("Cannot read it", "a hint")
+    hub2.finished.set()
+    runner, ended = _run_in_thread(StopMotion(project, "intro", hub2), _CountingTrigger(), clock)
+    runner.join(timeout=60)
+    assert len(ended) == 1 and ended[0] is hub2.error  # the source's own reason, not a general one
+
+
 def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -> None:
     # the file plays in real time and a press after its end is dropped (no camera is live any more): a clip
     # far longer than the two presses need keeps the test true on a machine too busy to answer in 2 s
@@ -147,6 +234,20 @@ def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -
     res = run_cli("capture", "frames", str(project.root), "--scene", "2", "--reorder", "1,2")
     assert res.returncode == 2 and "every frame once" in res.stderr
 
+
+
+def test_cli_timelapse_on_a_camera_whose_stream_ends_stops_with_the_frames_kept(project, tmp_path: Path) -> None:
+    # asked for far more frames than a 2 s clip gives: once it has ended the command says so and stops,
+    # where it used to wait for a camera that would never come back
+    clip = make_clip(tmp_path / "short.mp4", 2.0, "160x120", 10)
+    res = run_cli("capture", "frames", str(project.root), str(clip), "--scene", "2", "--every", "0.1",
+                  "--count", "100000", "--json", timeout=300)
+    assert res.returncode == 1, res.stderr
+    assert "Traceback" not in res.stderr and "stream has ended" in res.stderr
+    assert "kept in scene atelier" in res.stderr
+    kept = sorted((project.root / "frames" / "atelier").glob("*.jpg"))
+    assert 0 < len(kept) < 100000
+    assert f"{len(kept)} frame" in res.stderr  # the count it says is the count on disk
 
 COLOURS = {"red": (0, 0, 255), "green": (0, 255, 0), "blue": (255, 0, 0)}
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from cagette.capture.clock import SYSTEM, Clock
 from cagette.capture.trigger import Press, ShutterEvent, Trigger
 from cagette.errors import CaptureError, UsageError
-from cagette.i18n import _
+from cagette.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from cagette.capture.keystone import StageMarkers
@@ -77,6 +77,10 @@ class Taken:
     action: str  # "take" | "remove" | "none" | "dropped" (no camera was live)
     latency_s: float  # from the shutter event to the frame saved
     notice: str = ""  # why a press was dropped, for the person pressing
+
+
+LOST_CAMERA_LIMIT_S = 120.0
+"""How long a run of presses waits for a camera that has stopped sending (it reconnects by itself meanwhile)."""
 
 
 class ShutterDropped(CaptureError):
@@ -205,6 +209,31 @@ class StopMotion:
             return None  # reconnecting: its last picture is not the scene any more
         return getattr(hub, "live_since", None)
 
+    def _check_camera(self, lost_since: float | None, limit_s: float, clock: Clock) -> float | None:
+        """Since when the camera has been lost (None: it is live); raises once it is gone for good."""
+        hub = self.hub
+        if hub is not None and hub.finished.is_set():
+            if isinstance(hub.error, CaptureError):
+                raise hub.error
+            raise CaptureError(self._kept(_("The camera's stream has ended.")),
+                               _("Start the camera again, then run the same command: new frames follow the last one."))
+        if self.live_since() is not None:
+            return None
+        now = clock.now()
+        if lost_since is None:
+            return now
+        if now - lost_since >= limit_s:
+            raise CaptureError(
+                self._kept(_("The camera has sent no picture for {s:.0f} seconds.").format(s=now - lost_since)),
+                _("Check the phone's camera app and the Wi-Fi, then run the same command again: "
+                  "new frames follow the last one."))
+        return lost_since
+
+    def _kept(self, why: str) -> str:
+        n = len(self.frames())
+        return why + " " + ngettext("{n} frame is kept in scene {scene}.", "{n} frames are kept in scene {scene}.",
+                                    n).format(n=n, scene=self.scene)
+
     def handle(self, event: ShutterEvent) -> Taken:
         """Take a frame (short press) or remove the last one (long press); a press made while no
         camera was live raises :class:`ShutterDropped`."""
@@ -220,13 +249,19 @@ class StopMotion:
         return Taken(path, "take", time.monotonic() - event.time_s)
 
     def run(self, trigger: Trigger, *, on_taken: Callable[[Taken], None] | None = None,
-            max_frames: int | None = None, should_stop: Callable[[], bool] | None = None) -> list[Taken]:
-        """Handle shutter events until the trigger closes (or *max_frames* taken)."""
+            max_frames: int | None = None, should_stop: Callable[[], bool] | None = None,
+            lost_limit_s: float = LOST_CAMERA_LIMIT_S, clock: Clock = SYSTEM) -> list[Taken]:
+        """Handle shutter events until the trigger closes (or *max_frames* taken).
+
+        A camera whose stream has ended, or that has sent nothing for *lost_limit_s* (read on *clock*),
+        ends the run with a :class:`CaptureError`: the frames taken so far are already saved."""
         done: list[Taken] = []
         taken = 0
+        lost_since: float | None = None
         while True:
             if should_stop is not None and should_stop():
                 break
+            lost_since = self._check_camera(lost_since, lost_limit_s, clock)
             event = trigger.get(timeout=0.2)
             if event is None:
                 if getattr(trigger, "closed", False):
