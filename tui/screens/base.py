@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, DataTable, Input, ListView, RadioButton, RadioSet, Select, TextArea
 
-from cagette.i18n import current_language
+from cagette.i18n import _, current_language
 
 MODIFIERS = ("ctrl+", "alt+", "meta+", "super+", "hyper+")
 ALWAYS = {"escape", "tab", "shift+tab", "enter"}
@@ -204,6 +204,37 @@ class CagetteScreen(LanguageAware, Screen[Any]):
         """Back from another screen (or a dialog): what it changed shows. By default: the language only."""
         if self.stale_language():  # F2 was pressed while another screen was on top
             await self.relabel()
+
+
+class ProjectScreen(CagetteScreen):
+    """A screen about one project, drawn again by :meth:`rebuild`: Ctrl+Z and Ctrl+Y undo and redo its edits."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+z", "undo", show=False, priority=True),
+        Binding("ctrl+y", "redo", show=False, priority=True),
+    ]
+
+    def action_undo(self) -> None:
+        if history(self, "undo"):
+            self.call_later(self.rebuild)
+
+    def action_redo(self) -> None:
+        if history(self, "redo"):
+            self.call_later(self.rebuild)
+
+
+def history(screen: Any, which: str) -> bool:
+    """Undo or redo the project's last edit, say which, and draw the screen again; False when nothing was done."""
+    from cagette.errors import CagetteError
+
+    try:
+        label = screen.project.undo() if which == "undo" else screen.project.redo()
+    except CagetteError as exc:
+        screen.app.notify(exc.message, severity="warning")
+        return False
+    text = _("Undone: {what}") if which == "undo" else _("Redone: {what}")
+    screen.app.notify(text.format(what=label))
+    return True
 
 
 class CagetteDialog(LanguageAware, ModalScreen[Any]):

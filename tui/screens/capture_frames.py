@@ -177,7 +177,7 @@ class FramesMixin:
         self._history("redo")
 
     def _history(self, which: str) -> None:
-        from cagette_tui.screens.render import history
+        from cagette_tui.screens.base import history
 
         if history(self, which):
             self.frame_index = -1

@@ -467,7 +467,7 @@ class GuidedScreen(CagetteScreen):
         self._history("redo")
 
     def _history(self, which: str) -> None:
-        from cagette_tui.screens.render import history
+        from cagette_tui.screens.base import history
 
         if self.project is not None and history(self, which):
             self.call_later(self.go, self.step)

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from cagette.i18n import N_, _
 from cagette_tui.appref import app_of
-from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.screens.base import ProjectScreen
 from cagette_tui.widgets.keys import KeysBar
 from cagette_tui.widgets.publish_form import PublishForm
 from cagette_tui.widgets.titlebar import TitleBar
@@ -23,13 +23,11 @@ if TYPE_CHECKING:
 KEYS = [("Tab", N_("next field")), ("Ctrl+P", N_("publish…")), ("Ctrl+Z", N_("undo")), ("Esc", N_("back"))]
 
 
-class PublishScreen(CagetteScreen):
+class PublishScreen(ProjectScreen):
     AUTO_FOCUS = "#pub-title"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("ctrl+p", "publish", show=False, priority=True),
-        Binding("ctrl+z", "undo", show=False, priority=True),
-        Binding("ctrl+y", "redo", show=False, priority=True),
     ]
     DEFAULT_CSS = "PublishScreen #publish-body { padding: 0 2; }"
 
@@ -64,15 +62,3 @@ class PublishScreen(CagetteScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def action_undo(self) -> None:
-        from cagette_tui.screens.render import history
-
-        if history(self, "undo"):
-            self.call_later(self.rebuild)
-
-    def action_redo(self) -> None:
-        from cagette_tui.screens.render import history
-
-        if history(self, "redo"):
-            self.call_later(self.rebuild)

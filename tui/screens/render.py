@@ -13,7 +13,7 @@ from textual.widgets import Button, Static
 
 from cagette.i18n import N_, _
 from cagette_tui.appref import app_of
-from cagette_tui.screens.base import CagetteScreen
+from cagette_tui.screens.base import ProjectScreen
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.keys import KeysBar
 from cagette_tui.widgets.render_panel import RenderPanel
@@ -26,15 +26,13 @@ KEYS = [("G", N_("render")), ("P", N_("publish…")), ("O", N_("open the output 
         ("Ctrl+Z", N_("undo")), ("Esc", N_("cancel the render, or back"))]
 
 
-class RenderScreen(CagetteScreen):
+class RenderScreen(ProjectScreen):
     AUTO_FOCUS = "#presets"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", show=False),
         Binding("g", "render", show=False),
         Binding("o", "open_folder", show=False),
         Binding("p", "publish", show=False),
-        Binding("ctrl+z", "undo", show=False, priority=True),
-        Binding("ctrl+y", "redo", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -97,14 +95,6 @@ class RenderScreen(CagetteScreen):
 
         self.app.push_screen(PublishScreen(self.project))
 
-    def action_undo(self) -> None:
-        if history(self, "undo"):
-            self.call_later(self.rebuild)
-
-    def action_redo(self) -> None:
-        if history(self, "redo"):
-            self.call_later(self.rebuild)
-
     async def returned(self) -> None:
         from cagette.errors import CagetteError
 
@@ -117,16 +107,3 @@ class RenderScreen(CagetteScreen):
             await self.relabel()
         self.panel.check()  # another screen may have changed the project
 
-
-def history(screen: Any, which: str) -> bool:
-    """Undo or redo the project's last edit, say which, and draw the screen again; False when nothing was done."""
-    from cagette.errors import CagetteError
-
-    try:
-        label = screen.project.undo() if which == "undo" else screen.project.redo()
-    except CagetteError as exc:
-        screen.app.notify(exc.message, severity="warning")
-        return False
-    text = _("Undone: {what}") if which == "undo" else _("Redone: {what}")
-    screen.app.notify(text.format(what=label))
-    return True
