@@ -66,3 +66,28 @@ async def test_lights_and_studio_button(tmp_path: Path, isolated_home: Path, sim
         deadline = time.monotonic() + 10
         while screen.controller is not None and time.monotonic() < deadline:
             await pilot.pause(0.1)
+
+
+async def test_the_port_in_the_environment_beats_the_settings_as_in_the_cli(
+        tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cagette import settings
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "settings.toml").write_text('[device]\nport = "/dev/cagette-settings-port"\n', encoding="utf-8")
+    settings.current.cache_clear()
+    root = tmp_path / "demo"
+    make_project(root)
+    app = CagetteApp(lang="en")
+    async with app.run_test(size=(130, 42)) as pilot:
+        monkeypatch.setenv("CAGETTE_DEVICE_PORT", "/dev/cagette-env-port")
+        screen = CaptureScreen(open_project(root), devices=[])
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.controller is not None, what="the controller started")
+        assert screen.controller.ports() == ["/dev/cagette-env-port"]
+        monkeypatch.delenv("CAGETTE_DEVICE_PORT")
+        app.pop_screen()
+        await pilot.pause()
+        screen = CaptureScreen(open_project(root), devices=[])
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.controller is not None, what="the controller started")
+        assert screen.controller.ports() == ["/dev/cagette-settings-port"]

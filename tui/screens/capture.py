@@ -243,12 +243,11 @@ class CaptureScreen(FramesMixin, CagetteScreen):
     def _start_controller(self) -> None:
         """Look for the studio's board in the background; its button feeds the app's shutter."""
         try:
-            from cagette import settings
             from cagette.device.controller import Controller
-            from cagette.device.finder import port_lister
+            from cagette.device.finder import configured_port, port_lister
 
-            port = settings.current().device.port or None
-            self.controller = Controller(port_lister(port), trigger=app_of(self).shutter).start()
+            # the CLI's order: CAGETTE_DEVICE_PORT, then [device] port in the settings, then USB ids
+            self.controller = Controller(port_lister(configured_port()), trigger=app_of(self).shutter).start()
         except (CagetteError, ImportError) as exc:
             self.controller = None
             self.query_one("#lights", Static).update(
