@@ -195,7 +195,7 @@ def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project
     assert "run the same command again" in (ended[0].hint or "")
 
 
-def test_a_camera_stream_that_ends_ends_the_run(project) -> None:
+def test_a_camera_stream_that_ended_ends_the_run_at_the_limit_and_a_failed_one_at_once(project) -> None:
     source = MjpegSource("http://127.0.0.1:9/video")
     hub = FrameHub(source)
     hub.live_since = 0.0
@@ -204,8 +204,12 @@ def test_a_camera_stream_that_ends_ends_the_run(project) -> None:
     clock, trig = ManualClock(), _CountingTrigger()
     runner, ended = _run_in_thread(sm, trig, clock)
     _looks(trig, runner)
-    assert runner.is_alive()
-    hub.finished.set()
+    hub.finished.set()  # a file that is over: its presses are dropped with a notice until the limit
+    _looks(trig, runner)
+    clock.advance(119)
+    _looks(trig, runner)
+    assert runner.is_alive() and not ended
+    clock.advance(1)
     runner.join(timeout=60)
     assert len(ended) == 1 and isinstance(ended[0], CaptureError)
     assert "stream has ended" in ended[0].message
@@ -215,7 +219,7 @@ def test_a_camera_stream_that_ends_ends_the_run(project) -> None:
     hub2.finished.set()
     runner, ended = _run_in_thread(StopMotion(project, "intro", hub2), _CountingTrigger(), clock)
     runner.join(timeout=60)
-    assert len(ended) == 1 and ended[0] is hub2.error  # the source's own reason, not a general one
+    assert len(ended) == 1 and ended[0] is hub2.error  # the source's own reason, at once
 
 
 def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -> None:
@@ -237,17 +241,21 @@ def test_cli_frames_from_a_file_with_keys_from_a_pipe(project, tmp_path: Path) -
 
 
 def test_cli_timelapse_on_a_camera_whose_stream_ends_stops_with_the_frames_kept(project, tmp_path: Path) -> None:
-    # asked for far more frames than a 2 s clip gives: once it has ended the command says so and stops,
-    # where it used to wait for a camera that would never come back
+    # asked for far more frames than a 2 s clip gives: once it has ended (and --wait-camera has passed) the
+    # command says so and stops, where it used to wait for a camera that would never come back
     clip = make_clip(tmp_path / "short.mp4", 2.0, "160x120", 10)
     res = run_cli("capture", "frames", str(project.root), str(clip), "--scene", "2", "--every", "0.1",
-                  "--count", "100000", "--json", timeout=300)
+                  "--count", "100000", "--wait-camera", "0.5", "--json", timeout=300)
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr and "stream has ended" in res.stderr
     assert "kept in scene atelier" in res.stderr
     kept = sorted((project.root / "frames" / "atelier").glob("*.jpg"))
     assert 0 < len(kept) < 100000
     assert f"{len(kept)} frame" in res.stderr  # the count it says is the count on disk
+    res = run_cli("capture", "frames", str(project.root), str(clip), "--scene", "2", "--delete", "1",
+                  "--wait-camera", "0")
+    assert res.returncode == 2 and "--wait-camera" in res.stderr
+    assert sorted((project.root / "frames" / "atelier").glob("*.jpg")) == kept, "a refused command edits nothing"
 
 COLOURS = {"red": (0, 0, 255), "green": (0, 255, 0), "blue": (255, 0, 0)}
 

@@ -80,7 +80,8 @@ class Taken:
 
 
 LOST_CAMERA_LIMIT_S = 120.0
-"""How long a run of presses waits for a camera that has stopped sending (it reconnects by itself meanwhile)."""
+"""How long a run of presses waits, by default, for a camera that has stopped sending (a network camera
+reconnects by itself meanwhile); ``capture frames --wait-camera`` chooses it."""
 
 
 class ShutterDropped(CaptureError):
@@ -210,23 +211,24 @@ class StopMotion:
         return getattr(hub, "live_since", None)
 
     def _check_camera(self, lost_since: float | None, limit_s: float, clock: Clock) -> float | None:
-        """Since when the camera has been lost (None: it is live); raises once it is gone for good."""
+        """Since when no camera has been live (None: one is); raises once that has lasted *limit_s*, or at
+        once when the camera failed for good. Presses made meanwhile are dropped with a notice."""
         hub = self.hub
-        if hub is not None and hub.finished.is_set():
-            if isinstance(hub.error, CaptureError):
-                raise hub.error
-            raise CaptureError(self._kept(_("The camera's stream has ended.")),
-                               _("Start the camera again, then run the same command: new frames follow the last one."))
+        if hub is not None and hub.finished.is_set() and isinstance(hub.error, CaptureError):
+            raise hub.error
         if self.live_since() is not None:
             return None
         now = clock.now()
         if lost_since is None:
             return now
         if now - lost_since >= limit_s:
-            raise CaptureError(
-                self._kept(_("The camera has sent no picture for {s:.0f} seconds.").format(s=now - lost_since)),
-                _("Check the phone's camera app and the Wi-Fi, then run the same command again: "
-                  "new frames follow the last one."))
+            if hub is not None and hub.finished.is_set():
+                why = _("The camera's stream has ended.")
+            else:
+                why = _("The camera has sent no picture for {s:.0f} seconds.").format(s=now - lost_since)
+            raise CaptureError(self._kept(why),
+                               _("Check the phone's camera app and the Wi-Fi, then run the same command again: "
+                                 "new frames follow the last one."))
         return lost_since
 
     def _kept(self, why: str) -> str:
@@ -253,8 +255,9 @@ class StopMotion:
             lost_limit_s: float = LOST_CAMERA_LIMIT_S, clock: Clock = SYSTEM) -> list[Taken]:
         """Handle shutter events until the trigger closes (or *max_frames* taken).
 
-        A camera whose stream has ended, or that has sent nothing for *lost_limit_s* (read on *clock*),
-        ends the run with a :class:`CaptureError`: the frames taken so far are already saved."""
+        A camera that has not been live for *lost_limit_s* (read on *clock*: ended, or reconnecting all that
+        time), or that failed for good, ends the run with a :class:`CaptureError`; the frames taken so far
+        are already saved."""
         done: list[Taken] = []
         taken = 0
         lost_since: float | None = None

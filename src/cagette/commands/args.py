@@ -17,6 +17,7 @@ class CaptureFramesArgs(Protocol):  # cagette capture frames
     every: float | None
     trigger: str
     count: int | None
+    wait_camera: float | None
     markers: Path | None
     fps: float | None
     retake: int | None

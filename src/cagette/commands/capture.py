@@ -65,6 +65,8 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--trigger", choices=("key", "device"), default="key",
                    help=_("shutter: keyboard, presenter or pedal keys, or the studio controller's button"))
     p.add_argument("--count", type=int, default=None, help=_("stop after taking this many frames"))
+    p.add_argument("--wait-camera", type=float, default=None, metavar="SECONDS",
+                   help=_("stop when the camera has sent no picture for this long (default: 120)"))
     p.add_argument("--markers", type=Path, default=None,
                    help=_("params.toml of the kit: straighten and crop the stage from its four markers"))
     p.add_argument("--fps", type=float, default=None, help=_("frames per second of the animation"))
@@ -275,6 +277,9 @@ def run_frames(ns: CaptureFramesArgs, ctx: Context) -> int:
     from cagette.capture.stopmotion import StopMotion
 
     project = _open_project(ns.project)
+    if ns.wait_camera is not None and not ns.wait_camera > 0:  # before any edit is made
+        raise UsageError(_("--wait-camera takes a number of seconds above 0, not {value}.").format(value=ns.wait_camera),
+                         _("Example: --wait-camera 300"))
     edits = bool(ns.delete or ns.reorder or ns.duplicate or ns.play)
     if not ns.source:
         project.data.scene(ns.scene)  # frames are edited only in a scene that exists
@@ -327,8 +332,10 @@ def run_frames(ns: CaptureFramesArgs, ctx: Context) -> int:
 def _shoot(ns: CaptureFramesArgs, sm: Any) -> list[Any]:
     from cagette.capture.recorder import FrameHub
     from cagette.capture.sources import open_source
+    from cagette.capture.stopmotion import LOST_CAMERA_LIMIT_S
     from cagette.capture.trigger import KeyTrigger, TimerTrigger
 
+    wait = LOST_CAMERA_LIMIT_S if ns.wait_camera is None else ns.wait_camera
     source = open_source(ns.source)
     hub = FrameHub(source).start()
     sm.hub = hub
@@ -367,7 +374,7 @@ def _shoot(ns: CaptureFramesArgs, sm: Any) -> list[Any]:
                 print(_("Removed {name}").format(name=t.path.name), file=sys.stderr)
 
         try:
-            return list(sm.run(trigger, on_taken=report, max_frames=ns.count))
+            return list(sm.run(trigger, on_taken=report, max_frames=ns.count, lost_limit_s=wait))
         finally:
             trigger.close()
     finally:
