@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -166,8 +167,9 @@ def _run_in_thread(sm: StopMotion, trig: QueueTrigger, clock: ManualClock) -> tu
     return runner, ended
 
 
-def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project) -> None:
-    # the hub is not started: the test says when the camera is live, and moves the clock the run reads
+def _live_run(project: Any) -> tuple[MjpegSource, FrameHub, ManualClock, _CountingTrigger, threading.Thread, list]:
+    """A run on a live camera, once it has looked at it. The hub is not started: the test says when the
+    camera is live, and moves the clock the run reads."""
     source = MjpegSource("http://127.0.0.1:9/video")
     hub = FrameHub(source)
     hub.live_since = 0.0
@@ -176,6 +178,11 @@ def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project
     clock, trig = ManualClock(), _CountingTrigger()
     runner, ended = _run_in_thread(sm, trig, clock)
     _looks(trig, runner)
+    return source, hub, clock, trig, runner, ended
+
+
+def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project) -> None:
+    source, _hub, clock, trig, runner, ended = _live_run(project)
     source.connected.clear()  # lost at t=0 (reconnecting)
     _looks(trig, runner)
     clock.advance(100)
@@ -196,14 +203,7 @@ def test_a_camera_lost_past_the_limit_ends_the_run_and_says_what_is_kept(project
 
 
 def test_a_camera_stream_that_ended_ends_the_run_at_the_limit_and_a_failed_one_at_once(project) -> None:
-    source = MjpegSource("http://127.0.0.1:9/video")
-    hub = FrameHub(source)
-    hub.live_since = 0.0
-    source.connected.set()
-    sm = StopMotion(project, "intro", hub)
-    clock, trig = ManualClock(), _CountingTrigger()
-    runner, ended = _run_in_thread(sm, trig, clock)
-    _looks(trig, runner)
+    source, hub, clock, trig, runner, ended = _live_run(project)
     hub.finished.set()  # a file that is over: its presses are dropped with a notice until the limit
     _looks(trig, runner)
     clock.advance(119)
