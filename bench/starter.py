@@ -39,10 +39,10 @@ def floor(out: Path) -> None:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from cagette.starter.mdpdf import FONT, register_fonts
+    from cagette.documents import pdf_fonts
 
-    register_fonts()
-    style = ParagraphStyle("p", fontName=FONT, fontSize=10.5, leading=15)
+    regular, _bold = pdf_fonts()
+    style = ParagraphStyle("p", fontName=regular, fontSize=10.5, leading=15)
     for folder in ("guide", "trainers"):
         for lang in ("fr", "en"):
             texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "library" / folder / lang).glob("*.md"))]
