@@ -18,6 +18,10 @@ UV_INSTALL := $(UV) pip install --quiet --python $(PY) --require-hashes
 export CAGETTE_HOME ?= $(CURDIR)/out/home
 # uv trusts the system's certificate store (where a site adds its own authority), as pip does.
 export UV_SYSTEM_CERTS ?= 1
+# Compile every module at install, as pip does and uv does not unless asked: without it, a machine that
+# sets PYTHONDONTWRITEBYTECODE (CI images, some distributions) compiles ezdxf, Textual... at every
+# start, which more than doubles a 2D kit's time and the app's first screen.
+export UV_COMPILE_BYTECODE ?= 1
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: demo test gate check lint typecheck imports reuse bench install install-test system-deps-demo \
@@ -33,6 +37,7 @@ $(BOOT): requirements-bootstrap.lock
 $(RUNTIME): $(BOOT) requirements.lock pyproject.toml
 	$(UV_INSTALL) -r requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
+	$(PY) -m compileall -q -j 0 src tui >/dev/null
 	$(PY) -m cagette.i18n build >/dev/null
 	@touch $@
 
