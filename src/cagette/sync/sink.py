@@ -11,8 +11,10 @@ resumes from its size (re-hashing that prefix once); a wrong copy is
 deleted and refused.
 
 The hashing and the writing run on a thread of their own while the caller
-receives the next chunk (both release the GIL), so a fast link is not
-slowed by the disk or the hash.
+receives the next chunk (both release the GIL), and a third thread makes
+what was written durable (``fdatasync`` every :data:`FLUSH_EVERY` bytes)
+while the writer goes on, so a fast link is slowed neither by the hash nor
+by the disk: the final ``fsync`` finds little left to write.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from cagette.i18n import _
 from cagette.sync.limits import human_size
 
 QUEUE_CHUNKS = 8  # chunks waiting for the writer thread (each up to 1 MiB)
-FLUSH_EVERY = 64 * 1024 * 1024  # start the write-back of this much, so the final fsync is short
+FLUSH_EVERY = 64 * 1024 * 1024  # the flusher syncs each time this much more was written: the final fsync is short
 
 
 _datasync = getattr(os, "fdatasync", os.fsync)
@@ -76,6 +78,10 @@ class ObjectSink:
         self.written = self.offset
         self.error: BaseException | None = None
         self.queue: queue.Queue[bytes | None] = queue.Queue(QUEUE_CHUNKS)
+        self.flush_wanted = threading.Event()
+        self.flushing = True
+        self.flusher = threading.Thread(target=self._flush_loop, name="cagette-sink-flush", daemon=True)
+        self.flusher.start()
         self.thread = threading.Thread(target=self._write_loop, name="cagette-sink", daemon=True)
         self.thread.start()
 
@@ -94,12 +100,24 @@ class ObjectSink:
                 unflushed += len(chunk)
                 if unflushed >= FLUSH_EVERY:
                     self.fh.flush()
-                    _datasync(self.fh.fileno())
+                    self.flush_wanted.set()  # the flusher syncs it while this thread writes on
                     unflushed = 0
         except Exception as exc:  # noqa: BLE001 - handed to the caller's thread by _raise_if_failed
             self.error = exc
             while self.queue.get() is not None:  # let the caller finish putting, then stop
                 pass
+
+    def _flush_loop(self) -> None:
+        """Make the written bytes durable whenever the writer asks, until :meth:`_close` stops it."""
+        while True:
+            self.flush_wanted.wait()
+            self.flush_wanted.clear()
+            if not self.flushing:
+                return
+            try:
+                _datasync(self.fh.fileno())
+            except (OSError, ValueError):  # reported by the final fsync, which the caller sees
+                return
 
     def _raise_if_failed(self) -> None:
         if self.error is not None:
@@ -126,6 +144,10 @@ class ObjectSink:
         if self.thread.is_alive():
             self.queue.put(None)
             self.thread.join()
+        if self.flusher.is_alive():
+            self.flushing = False
+            self.flush_wanted.set()
+            self.flusher.join()
         if not self.fh.closed:
             with contextlib.suppress(OSError):
                 self.fh.flush()
