@@ -339,6 +339,9 @@ def soak_s3(runs: int = 50) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
+    if any(a in ("-h", "--help") for a in args) or any(not a.isdigit() for a in args[1:]) \
+            or (args and args[0] not in PARTS and not args[0].isdigit()):
+        sys.exit(f"usage: python bench/sync.py [{'|'.join(PARTS)}] [N] [BLOB_BYTES]  (see the docstring)")
     part = args.pop(0) if args and args[0] in PARTS else "all"
     if part == "soak":
         soak_s3(int(args[0]) if args else 50)
