@@ -72,7 +72,8 @@ def test_a_failed_recording_creates_no_scene(tmp_path: Path) -> None:
 def test_frames_into_a_new_projects_first_scene(tmp_path: Path) -> None:
     root = tmp_path / "p"
     run_cli("project", "new", str(root))
-    clip = make_clip(tmp_path / "c.mp4", 2.0, "160x90", 10)
+    # a clip far longer than two presses need: the file plays in real time, a press after its end is dropped
+    clip = make_clip(tmp_path / "c.mp4", 30.0, "160x90", 5)
     res = run_cli("capture", "frames", str(root), str(clip), "--scene", "1", "--count", "2", "--json", input="  ")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)

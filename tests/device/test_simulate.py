@@ -122,23 +122,32 @@ def test_without_micropython_the_firmware_runs_on_cpython(monkeypatch: pytest.Mo
 
 @pytest.mark.slow
 def test_a_press_of_the_simulated_button_becomes_a_frame(simulator: Simulator, tmp_path: Path) -> None:
+    """A live camera that never ends (a phone's MJPEG stream), not a short clip: a file source plays once in
+    real time, and on a busy machine the press could come after the clip's end, with no camera live."""
     from cagette.video.project import create
-    from tests.device.test_stopmotion_e2e import make_clip
+    from tests.e2e.journeys.camera import MjpegCamera
 
     create(tmp_path / "film", "Essai").add_scene("Intro")
-    clip = make_clip(tmp_path / "cam.mp4", 6.0)
-    frames = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "frames", str(tmp_path / "film"), str(clip),
-                               "--scene", "intro", "--trigger", "device", "--count", "1", "--json"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, **simulator.env})
-    try:
-        for _ in range(200):  # until the command listens (it opens the camera first)
-            if "sent to cagette" in simulator.say("short") or frames.poll() is not None:
-                break
-            time.sleep(0.1)
-        out, err = frames.communicate(timeout=60)
-    finally:
-        frames.kill()
+    with MjpegCamera(fps=10) as cam:
+        frames = subprocess.Popen([sys.executable, "-m", "cagette", "capture", "frames", str(tmp_path / "film"),
+                                   cam.url, "--scene", "intro", "--trigger", "device", "--count", "1", "--json"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env={**os.environ, **simulator.env})
+        try:
+            for _ in range(600):  # until the command listens (it opens the camera first)
+                if "sent to cagette" in simulator.say("short") or frames.poll() is not None:
+                    break
+                time.sleep(0.1)
+            try:
+                out, err = frames.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                frames.kill()
+                out, err = frames.communicate()
+                raise AssertionError(f"capture frames did not end: {err!r}; the simulator said {simulator.said}") from None
+        finally:
+            if frames.poll() is None:
+                frames.kill()
+                frames.wait(30)
     assert frames.returncode == 0, err
     data = json.loads(out)
     assert [a["action"] for a in data["actions"]] == ["take"]
