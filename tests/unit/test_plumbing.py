@@ -127,6 +127,9 @@ def test_progress_eta_and_cancel() -> None:
 _HELD = """
 import os, signal, sys
 from cagette.progress import interrupts_deferred
+# the handler Python installs for Ctrl-C, whatever this process inherited (a job started with `&` by a
+# non-interactive shell, or under nohup, inherits SIGINT ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 order = []
 def stop(signum, frame):
     raise KeyboardInterrupt
@@ -153,6 +156,25 @@ def test_interrupts_are_held_until_the_native_import_ends(name: str) -> None:
     r = subprocess.run([sys.executable, "-c", _HELD.format(name=name)], capture_output=True, text=True)
     assert r.stdout.strip() == "block ended,interrupted", r.stderr
     assert r.returncode == 3, r.stderr
+
+
+def test_an_ignored_ctrl_c_stays_ignored_through_a_deferred_block() -> None:
+    """A process started with SIGINT ignored (nohup, `cmd &` in a script) keeps it so: nothing is raised."""
+    import subprocess
+    import sys
+
+    script = """
+import os, signal
+from cagette.progress import interrupts_deferred
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+with interrupts_deferred():
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(1000):
+        pass
+print("ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "replaced")
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (r.stdout.strip(), r.returncode) == ("ignored", 0), r.stderr
 
 
 def test_catalogues_translate_and_switch() -> None:
