@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cagette.errors import PlansError
+from cagette.plans.kit import read_manifest
 from cagette.plans.params import load_preset
 from tests.conftest import run_cli
 from tests.plans.pdfcheck import page_count, page_sizes, rectangles
@@ -261,6 +262,46 @@ def _interrupt(tmp_path: Path, sig: int, wait_for: str) -> tuple[subprocess.Pope
     proc.send_signal(sig)
     proc.wait(timeout=120)
     return proc, out
+
+
+_AT_CALL = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from cagette.cli import run
+call, caller, out = sys.argv[1:4]
+def hook(frame, event, arg):
+    # a real Ctrl-C the instant a system call of the build returns: the staging folder made, a first file moved
+    if event == "c_return" and getattr(arg, "__name__", "") == call and frame.f_code.co_name == caller:
+        if caller == "mkdir" and not frame.f_locals["self"].name.startswith(".kit-"):
+            return
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGINT)
+sys.setprofile(hook)
+sys.argv = ["cagette", "plans", "build", "--only", "2d", "--out", out, "--force", "--quiet"]
+run()
+"""
+
+
+@pytest.mark.parametrize(("call", "caller"), [("mkdir", "mkdir"), ("replace", "_install")])
+def test_a_ctrl_c_at_the_first_and_last_moments_leaves_a_whole_folder(tmp_path: Path, call: str, caller: str) -> None:
+    """Interrupted as the staging folder is made, the folder is as it was; as the first file is moved into
+    place, the move ends first, the manifest with it: the next build is not refused files it wrote."""
+    out = tmp_path / "k"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep")
+    r = subprocess.run([sys.executable, "-c", _AT_CALL, call, caller, str(out)], capture_output=True, text=True,
+                       env={**os.environ, "CAGETTE_LANG": "en"})
+    assert r.returncode == 130 and "Interrupted" in r.stderr, r.stderr
+    if caller == "mkdir":
+        assert sorted(os.listdir(out)) == ["notes.txt"]
+    else:
+        files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+        listed = sorted(read_manifest(out))
+        assert listed and sorted([*listed, "kit-manifest.txt", "notes.txt"]) == files
+        assert not [n for n in os.listdir(out) if n.startswith(".")]
+    r = run_cli("plans", "build", "--only", "2d", "--out", str(out), "--force", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert (out / "notes.txt").read_text() == "keep" and (out / "sheets" / "sheet-01.dxf").is_file()
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ from cagette.i18n import _
 from cagette.plans import beside
 from cagette.plans.kit_toml import toml_value
 from cagette.plans.params import BoxParams
-from cagette.progress import Progress, interruptible
+from cagette.progress import Progress, interruptible, interrupts_deferred
 
 # output keys, in build order; "params" is always written
 OUTPUTS = ("params", "dxf", "svg", "pdf", "coupon", "templates", "cards", "bom", "okh", "view", "step", "glb",
@@ -236,16 +236,18 @@ def build(p: BoxParams, out: Path, only: Iterable[str] | None = None, force: boo
     clean_stale(out)
     previous = read_manifest(out)
     created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = out / f"{STAGE_PREFIX}{os.getpid()}{STAGE_SUFFIX}"
-        shutil.rmtree(stage, ignore_errors=True)
-        stage.mkdir()
-    except OSError as exc:
-        raise _fail(out, exc) from None
+    # the staging folder's name is known before it exists, so that a signal arriving at any moment,
+    # the very one it is made in included, finds it in the cleanup below
+    stage = out / f"{STAGE_PREFIX}{os.getpid()}{STAGE_SUFFIX}"
     written: dict[str, str] = {}
     try:
         with interruptible():
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                shutil.rmtree(stage, ignore_errors=True)
+                stage.mkdir()
+            except OSError as exc:
+                raise _fail(out, exc) from None
             progress.start(_("Building the plans"), total=len(steps), unit=_("steps"))
             aside = _aside(steps)
             run_aside = (lambda: _run_steps(aside, p, stage, wiring)) if aside else None
@@ -263,15 +265,17 @@ def build(p: BoxParams, out: Path, only: Iterable[str] | None = None, force: boo
                     written.update(job.result())
                     progress.advance(len(aside))
             progress.check()
-            _install(out, stage, written, previous, steps)
-            kept = {rel: key for rel, key in previous.items() if key not in steps and (out / rel).is_file()}
-            write_manifest(out, {**kept, **written}, p.name)
+            with interrupts_deferred():  # moving into place is not stopped half-way: its files, then the manifest
+                _install(out, stage, written, previous, steps)
+                kept = {rel: key for rel, key in previous.items() if key not in steps and (out / rel).is_file()}
+                write_manifest(out, {**kept, **written}, p.name)
             progress.finish()
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()
+        with interrupts_deferred():  # a second Ctrl-C waits for the cleanup
+            shutil.rmtree(stage, ignore_errors=True)
+            if created:
+                with contextlib.suppress(OSError):
+                    out.rmdir()
         raise
     shutil.rmtree(stage, ignore_errors=True)
     return sorted(written)
