@@ -4,6 +4,7 @@
   write a temporary file beside the target, flush, fsync, rename over it.
 * :func:`staged_dir`: build a whole output folder beside its final place and
   move it there only when everything succeeded.
+* :func:`scratch_dir`: a working folder removed whatever happens.
 * :func:`read_regular`: read a file that must be a plain one (a FIFO or a
   device is refused at once, never waited on), within a size cap.
 * :class:`FileLock`: an advisory lock file, so two cagette processes, or two
@@ -23,6 +24,7 @@ from typing import IO, Any
 
 from cagette.errors import CagetteError, UsageError
 from cagette.i18n import _
+from cagette.progress import interrupts_deferred
 
 
 def fsync_dir(path: Path) -> None:
@@ -41,10 +43,14 @@ def atomic_writer(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[An
     """Yield a file whose content replaces *path* only if the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
+    fh: IO[Any] | None = None
     try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        with interrupts_deferred():  # a Ctrl-C as the file is made finds its name known, below
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            tmp = Path(tmp_name)
+            fh = os.fdopen(fd, mode, **kwargs)
+        with fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -53,8 +59,12 @@ def atomic_writer(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[An
         os.replace(tmp, path)
         fsync_dir(path.parent)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fh.close()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         raise
 
 
@@ -143,8 +153,10 @@ def staged_dir(target: Path, force: bool = False) -> Iterator[Path]:
     target = Path(target)
     check_output_dir(target, force)
     target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    stage: Path | None = None
     try:
+        with interrupts_deferred():  # a Ctrl-C as the folder is made finds its name known, below
+            stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
         yield stage
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         if target.exists():
@@ -156,8 +168,24 @@ def staged_dir(target: Path, force: bool = False) -> Iterator[Path]:
             os.replace(stage, target)
         fsync_dir(target.parent)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """A private working folder in *parent*, removed with all it holds when the block ends, however it
+    ends: a Ctrl-C or SIGTERM arriving the moment it is made included."""
+    work: Path | None = None
+    try:
+        with interrupts_deferred():
+            work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        yield work
+    finally:
+        if work is not None:
+            with interrupts_deferred():  # a second Ctrl-C waits for the cleanup
+                shutil.rmtree(work, ignore_errors=True)
 
 
 class LockedError(CagetteError):

@@ -83,6 +83,42 @@ def test_staged_dir_replaces_only_on_success(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["z"]
 
 
+_AT_CREATION = """
+import os, signal, sys
+from pathlib import Path
+from cagette import fsutil
+signal.signal(signal.SIGINT, signal.default_int_handler)
+folder = Path(sys.argv[1])
+def hook(frame, event, arg):
+    # a real Ctrl-C the instant the temporary file or folder exists: as the system call that made it returns
+    if (event == "c_return" and frame.f_code.co_name in ("_mkstemp_inner", "mkdtemp")
+            and getattr(arg, "__name__", "") in ("open", "mkdir")):
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGINT)
+sys.setprofile(hook)
+try:
+    {call}
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted")
+sys.setprofile(None)
+print(sorted(p.name for p in folder.iterdir()))
+"""
+
+
+@pytest.mark.parametrize("call", ["fsutil.atomic_write_text(folder / 'a.txt', 'x')",
+                                  "with fsutil.staged_dir(folder / 'out'): pass",
+                                  "with fsutil.scratch_dir('work-', folder): pass"])
+def test_a_ctrl_c_the_moment_a_temporary_is_made_leaves_nothing(tmp_path: Path, call: str) -> None:
+    """The temporary's name is known to the cleanup before any signal can be raised after it exists."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", _AT_CREATION.format(call=call), str(tmp_path)], capture_output=True,
+                       text=True)
+    assert r.stdout.split("\n")[:2] == ["interrupted", "[]"], (r.stdout, r.stderr)
+
+
 def _hold_lock(path: str, ready: multiprocessing.synchronize.Event, release: multiprocessing.synchronize.Event) -> None:
     with FileLock(Path(path)):
         ready.set()

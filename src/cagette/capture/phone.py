@@ -23,8 +23,6 @@ import asyncio
 import os
 import re
 import secrets
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from cagette.documents import templates
 from cagette.errors import CagetteError, CaptureError
+from cagette.fsutil import scratch_dir
 from cagette.i18n import _
 
 if TYPE_CHECKING:
@@ -271,10 +270,9 @@ class _Routes:
         if declared and declared.isdigit() and int(declared) > self.config.max_bytes:
             return self.refuse(413, _("This file is too big: the limit is {mb} MB.").format(mb=mb))
         self.staging.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="up-", dir=self.staging))
-        tmp = work / "body"
-        size = 0
-        try:
+        with scratch_dir("up-", self.staging) as work:
+            tmp = work / "body"
+            size = 0
             with open(tmp, "wb") as fh:
                 async for chunk in request.stream():
                     size += len(chunk)
@@ -309,8 +307,6 @@ class _Routes:
             return JSONResponse({"ok": True, "name": Path(stored).name, "path": stored, "size": size,
                                  "kind": stored_kind, "scene": slug,
                                  "scenes": scene_choices(self.project.reload().scenes)})
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 

@@ -222,10 +222,8 @@ def run_recover(ns: CaptureRecoverArgs, ctx: Context) -> int:
 # -- voice --------------------------------------------------------------------------------
 
 def run_voice(ns: CaptureVoiceArgs, ctx: Context) -> int:
-    import shutil
-    import tempfile
-
     from cagette.capture.voice import meter, record_voice
+    from cagette.fsutil import scratch_dir
 
     project = _open_project(ns.project)
     scene = project.data.scene(ns.scene)
@@ -239,17 +237,13 @@ def run_voice(ns: CaptureVoiceArgs, ctx: Context) -> int:
     def count(n: int) -> None:  # on stderr even with --json: scripts wait for it
         print(_("Recording in {n}…").format(n=n), file=sys.stderr, flush=True)
 
-    work = Path(tempfile.mkdtemp(prefix="voice-", dir=project.meta_dir))
-    try:
-        with cli_progress(quiet=quiet) as progress:
-            if not quiet and ns.duration is None:
-                print(_("Speak now; press Enter to stop."), file=sys.stderr)
-            result = record_voice(work / "voice.wav", duration_s=ns.duration, count_in=max(0, ns.count_in),
-                                  backend=ns.backend, device=ns.device, stop=stop, progress=progress,
-                                  on_count=count)
-            project.set_voiceover(scene.slug, result.path)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with scratch_dir("voice-", project.meta_dir) as work, cli_progress(quiet=quiet) as progress:
+        if not quiet and ns.duration is None:
+            print(_("Speak now; press Enter to stop."), file=sys.stderr)
+        result = record_voice(work / "voice.wav", duration_s=ns.duration, count_in=max(0, ns.count_in),
+                              backend=ns.backend, device=ns.device, stop=stop, progress=progress,
+                              on_count=count)
+        project.set_voiceover(scene.slug, result.path)
     data = result.to_dict()
     data["path"] = str(project.audio_dir / f"voice-{scene.slug}.wav")
     if ns.json:

@@ -11,14 +11,12 @@ is being edited; ``cagette project preview`` writes it to a file.
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cagette.errors import UsageError
-from cagette.fsutil import atomic_write_bytes
+from cagette.fsutil import atomic_write_bytes, scratch_dir
 from cagette.i18n import _
 from cagette.video.ffgraph import Workdir, compile_window
 from cagette.video.ffrun import capture, ffmpeg_exe
@@ -51,8 +49,7 @@ def frame_at(tl: Timeline, at_s: float) -> int:
 def preview_frame(tl: Timeline, at_s: float, out: Path, workdir: Path | None = None) -> Preview:
     """Write the frame of *tl* at *at_s* seconds to *out* (PNG, RGB), as the render draws it."""
     n = frame_at(tl, at_s)
-    work = Path(tempfile.mkdtemp(prefix="preview-", dir=workdir))
-    try:
+    with scratch_dir("preview-", workdir) as work:
         inputs, graph = compile_window(tl, Workdir(work), n, n + 1)
         (work / "graph.txt").write_text(f"{graph};\n[vout]{TO_RGB}[png]", encoding="utf-8")
         res = capture([ffmpeg_exe(), "-nostdin", "-y", "-hide_banner", "-v", "error", *inputs,
@@ -65,8 +62,6 @@ def preview_frame(tl: Timeline, at_s: float, out: Path, workdir: Path | None = N
             raise RenderError(_("Could not draw the frame at {at:.2f} s: {error}").format(at=at_s, error=detail),
                               _("Run `cagette project check` on the project."))
         atomic_write_bytes(out, res.stdout)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     shown = tl.visual_at(n / tl.fps)
     return Preview(Path(out), n / tl.fps, n, tl.width, tl.height, shown[0].slug if shown else "")
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cagette.errors import UsageError
-from cagette.fsutil import FileLock, atomic_write_text
+from cagette.fsutil import FileLock, atomic_write_text, scratch_dir
 from cagette.i18n import _
 from cagette.progress import Progress, silent
 from cagette.video import ffgraph, script, segments
@@ -128,8 +127,7 @@ def _render(project: Project, tl: Timeline, preset: Preset, out: Path, progress:
     side = {ext: out.with_suffix(ext) for ext in (".srt", ".vtt", ".txt", ".jpg")}
     new = [p for p in (out, *side.values()) if not p.exists()]
     lock = output_lock(project, out)
-    with lock:
-        workdir = Path(tempfile.mkdtemp(prefix="render-", dir=_work_parent(project)))
+    with lock, scratch_dir("render-", _work_parent(project)) as workdir:
         try:
             counts = segments.Counts()
             if engine == "single":
@@ -147,8 +145,6 @@ def _render(project: Project, tl: Timeline, preset: Preset, out: Path, progress:
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
             raise
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
     return RenderResult(out, side[".srt"], side[".vtt"], side[".txt"], side[".jpg"], tl.duration_s, preset.name,
                         tl.warnings, engine, counts.rendered, counts.reused, counts.sound_rendered)
 
