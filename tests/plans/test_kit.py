@@ -264,17 +264,33 @@ def _interrupt(tmp_path: Path, sig: int, wait_for: str) -> tuple[subprocess.Pope
     return proc, out
 
 
+def _running_with(arg: str) -> list[int]:
+    """The processes whose command line holds *arg*."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and arg.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 _AT_CALL = """
 import os, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from cagette.cli import run
 call, caller, out = sys.argv[1:4]
+me = os.getpid()
 def hook(frame, event, arg):
-    # a real Ctrl-C the instant a system call of the build returns: the staging folder made, a first file moved
+    # a real Ctrl-C the instant a system call of the build returns: the staging folder made, the cut files'
+    # process forked, a first file moved into place
     if event == "c_return" and getattr(arg, "__name__", "") == call and frame.f_code.co_name == caller:
         if caller == "mkdir" and not frame.f_locals["self"].name.startswith(".kit-"):
             return
         sys.setprofile(None)
+        if os.getpid() != me:  # the forked child: not the one the Ctrl-C is for
+            return
         os.kill(os.getpid(), signal.SIGINT)
 sys.setprofile(hook)
 sys.argv = ["cagette", "plans", "build", "--only", "2d", "--out", out, "--force", "--quiet"]
@@ -282,17 +298,19 @@ run()
 """
 
 
-@pytest.mark.parametrize(("call", "caller"), [("mkdir", "mkdir"), ("replace", "_install")])
+@pytest.mark.parametrize(("call", "caller"), [("mkdir", "mkdir"), ("fork", "_launch"), ("replace", "_install")])
 def test_a_ctrl_c_at_the_first_and_last_moments_leaves_a_whole_folder(tmp_path: Path, call: str, caller: str) -> None:
-    """Interrupted as the staging folder is made, the folder is as it was; as the first file is moved into
-    place, the move ends first, the manifest with it: the next build is not refused files it wrote."""
+    """Interrupted as the staging folder is made or the cut files' process starts, the folder is as it was
+    and no process is left; as the first file is moved into place, the move ends first, the manifest with
+    it: the next build is not refused files it wrote."""
     out = tmp_path / "k"
     out.mkdir()
     (out / "notes.txt").write_text("keep")
     r = subprocess.run([sys.executable, "-c", _AT_CALL, call, caller, str(out)], capture_output=True, text=True,
                        env={**os.environ, "CAGETTE_LANG": "en"})
     assert r.returncode == 130 and "Interrupted" in r.stderr, r.stderr
-    if caller == "mkdir":
+    assert not _running_with(str(out))
+    if caller != "_install":
         assert sorted(os.listdir(out)) == ["notes.txt"]
     else:
         files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cagette.errors import CagetteError, Cancelled, ParameterError, PlansError, UsageError
-from cagette.progress import TERMINATION
+from cagette.progress import TERMINATION, interrupts_deferred
 
 STEPS = ("dxf", "coupon")  # ezdxf's: the import and the writing of every cut file
 
@@ -89,8 +89,12 @@ def beside(run: Callable[[], dict[str, str]] | None) -> Iterator[Beside | None]:
     if run is None:
         yield None
         return
-    job = Beside(run)
+    job: Beside | None = None
     try:
+        with interrupts_deferred():  # a Ctrl-C as the child starts finds it known, to be stopped below
+            job = Beside(run)
         yield job
     finally:
-        job.stop()
+        if job is not None:
+            with interrupts_deferred():  # stopped and waited for before the staging folder is cleaned
+                job.stop()
