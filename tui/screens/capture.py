@@ -33,7 +33,7 @@ from cagette.errors import CagetteError
 from cagette.i18n import N_, _, ngettext
 from cagette.progress import format_duration
 from cagette_tui import memory
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.capture_frames import FramesMixin
 from cagette_tui.widgets.job import JobPanel
@@ -282,7 +282,7 @@ class CaptureScreen(FramesMixin, CagetteScreen):
         except CagetteError as exc:
             self.app.call_from_thread(app_of(self).show_error, exc)
             return
-        self.app.call_from_thread(self._got_levels, levels)
+        from_worker(self, self._got_levels, levels)
 
     def _got_levels(self, levels: dict[str, Any]) -> None:
         got = levels.get("levels")
@@ -393,7 +393,7 @@ class CaptureScreen(FramesMixin, CagetteScreen):
                 if img is not None and index != last:
                     last = index
                     picture = renderable_from_bgr(img, *self._cells)
-                    self.app.call_from_thread(self._show_picture, picture)
+                    from_worker(self, self._show_picture, picture)
             if hub is not None and hub.finished.is_set() and hub.error is not None and not reported:
                 reported = True
                 error = hub.error
@@ -417,14 +417,14 @@ class CaptureScreen(FramesMixin, CagetteScreen):
             if event is None:
                 continue
             if self.mode == "video":
-                self.app.call_from_thread(self.toggle_recording)
+                from_worker(self, self.toggle_recording)
                 continue
             try:
                 taken = self._stopmotion().handle(event)
             except CagetteError as exc:
                 self.app.call_from_thread(app_of(self).show_error, exc)
                 continue
-            self.app.call_from_thread(self._taken, taken.action)
+            from_worker(self, self._taken, taken.action)
 
     def _taken(self, action: str) -> None:
         if not self.is_attached:
@@ -534,7 +534,7 @@ class CaptureScreen(FramesMixin, CagetteScreen):
         self.query_one("#job", JobPanel).start(record, None, _("Recording… Space stops."))
 
     def _on_record_hub(self, hub: Any) -> None:
-        self.app.call_from_thread(self._attach_preview, hub)
+        from_worker(self, self._attach_preview, hub)
 
     def on_job_panel_finished(self, event: JobPanel.Finished) -> None:
         if self.recorder is None:

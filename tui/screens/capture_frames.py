@@ -11,6 +11,7 @@ from textual import work
 
 from cagette.errors import CagetteError
 from cagette.i18n import _, ngettext
+from cagette_tui.appref import from_worker
 from cagette_tui.widgets.picture import Picture, renderable_from_bgr
 from cagette_tui.widgets.strip import FrameStrip, thumbnail
 
@@ -85,7 +86,7 @@ class FramesMixin:
         if len(self._thumbs) > 400:
             self._thumbs.clear()
         if missing:
-            self.app.call_from_thread(self._show_thumbs, thumbs, chosen)
+            from_worker(self, self._show_thumbs, thumbs, chosen)
 
     def _show_thumbs(self, thumbs: list[tuple[int, Any]], chosen: int) -> None:
         strip = self.query_one("#strip", FrameStrip)
@@ -246,12 +247,12 @@ class FramesMixin:
                 if stop.is_set():
                     break
                 picture = renderable_from_bgr(img, *self.preview_cells())
-                self.app.call_from_thread(self._show_played, picture)
+                from_worker(self, self._show_played, picture)
                 shown += 1
         except CagetteError as exc:
-            self.app.call_from_thread(self.app.show_error, exc)
+            from_worker(self, self.app.show_error, exc)
         self.played = shown
-        self.app.call_from_thread(self._played, stop)
+        from_worker(self, self._played, stop)
 
     played = 0
 

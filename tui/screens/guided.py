@@ -25,7 +25,7 @@ from cagette.i18n import N_, _, ngettext
 from cagette.progress import format_duration
 from cagette_tui import memory
 from cagette_tui.adapters import MEDIA_EXTS, caption_lines, create_project, find_templates, script_seconds
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.dialogs import PathDialog
 from cagette_tui.widgets.keys import KeysBar
@@ -428,8 +428,8 @@ class GuidedScreen(CagetteScreen):
         except CagetteError as exc:
             self.app.call_from_thread(app_of(self).show_error, exc)
             return
-        self.app.call_from_thread(self.app.notify, _("Imported {name}.").format(name=path.name))
-        self.app.call_from_thread(self.call_later, self.go, self.step)
+        from_worker(self, self.app.notify, _("Imported {name}.").format(name=path.name))
+        from_worker(self, self.call_later, self.go, self.step)
 
     # step 4: voice-over -----------------------------------------------------------------
     def on_list_view_selected(self, event: ListView.Selected) -> None:

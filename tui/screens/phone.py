@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 
 from cagette.errors import CagetteError
 from cagette.i18n import _
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteDialog
 
 if TYPE_CHECKING:
@@ -63,13 +63,13 @@ class PhoneDialog(CagetteDialog):
                                  max_bytes=conf.upload_max_mb * 1024 * 1024).start()
         except CagetteError as exc:
             self.app.call_from_thread(app_of(self).show_error, exc)
-            self.app.call_from_thread(self.dismiss, None)
+            from_worker(self, self.dismiss, None)
             return
         self.server = server
         hosts = ["127.0.0.1"] if self.host == "127.0.0.1" else (local_addresses() or ["127.0.0.1"])
         self.url = server.url(hosts[0])
         others = [server.url(h) for h in hosts[1:]]
-        self.app.call_from_thread(self._show, others, qr_text(self.url))
+        from_worker(self, self._show, others, qr_text(self.url))
 
     def _show(self, others: list[str], qr: str) -> None:
         self.shown = (others, qr)

@@ -26,7 +26,7 @@ from cagette.i18n import N_, _, ngettext
 from cagette.progress import format_duration
 from cagette_tui import memory
 from cagette_tui.adapters import MEDIA_EXTS, Problem, project_problems, script_seconds
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.dialogs import PathDialog, TextDialog
 from cagette_tui.screens.storyboard_panels import StoryboardPanels
@@ -511,8 +511,8 @@ class StoryboardScreen(StoryboardPanels, CagetteScreen):
         except CagetteError as exc:
             self.app.call_from_thread(app_of(self).show_error, exc)
             return
-        self.app.call_from_thread(self.refresh_all)
-        self.app.call_from_thread(self.app.notify, _("Imported {name}.").format(name=path.name))
+        from_worker(self, self.refresh_all)
+        from_worker(self, self.app.notify, _("Imported {name}.").format(name=path.name))
 
     def action_title_card(self) -> None:
         if self.scene() is None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Input, RadioSet, Static
 from cagette.errors import CagetteError
 from cagette.i18n import _
 from cagette_tui import pictures
+from cagette_tui.appref import from_worker
 from cagette_tui.widgets import shot_inspector
 from cagette_tui.widgets.fields import NotANumber, parse, show_problem
 from cagette_tui.widgets.scene_panel import PREVIEW_AT
@@ -78,9 +79,9 @@ class StoryboardPanels:
         try:
             image = pictures.shot_picture(self.project, slug, shot)
         except CagetteError as exc:
-            self.app.call_from_thread(self._shot_picture_failed, key, exc.message)
+            from_worker(self, self._shot_picture_failed, key, exc.message)
             return
-        self.app.call_from_thread(self._shot_picture_made, key, image)
+        from_worker(self, self._shot_picture_made, key, image)
 
     def _shot_picture_made(self, key: Any, image: Any) -> None:
         self.shot_pictures.put(key, image)
@@ -178,9 +179,9 @@ class StoryboardPanels:
         try:
             image, at_s, what = pictures.frame_picture(self.project, at, slug)
         except CagetteError as exc:
-            self.app.call_from_thread(self._frame_failed, exc.message)
+            from_worker(self, self._frame_failed, exc.message)
             return
-        self.app.call_from_thread(self._frame_made, image, at_s, what)
+        from_worker(self, self._frame_made, image, at_s, what)
 
     def _frame_made(self, image: Any, at_s: float, what: str) -> None:
         self.frame = (image, at_s, what)

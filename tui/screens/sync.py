@@ -26,7 +26,7 @@ from textual.widgets import Button, Input, Label, ListView, Static
 
 from cagette.errors import CagetteError
 from cagette.i18n import N_, _, ngettext
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteScreen
 from cagette_tui.screens.dialogs import ConfirmDialog
 from cagette_tui.screens.library import human_size
@@ -267,7 +267,7 @@ class SyncScreen(CagetteScreen):
                 _("Type the address of the other library instead."))
             self.app.call_from_thread(app_of(self).show_error, error)
             return
-        self.app.call_from_thread(self._show_peers, peers)
+        from_worker(self, self._show_peers, peers)
 
     def _show_peers(self, peers: list[Any]) -> None:
         self.peers = peers

@@ -22,7 +22,7 @@ from cagette.errors import CagetteError
 from cagette.i18n import _
 from cagette.progress import format_duration
 from cagette_tui.adapters import AUDIO_EXTS, script_seconds
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.screens.base import CagetteDialog
 from cagette_tui.screens.dialogs import DIALOG_CSS, PathDialog
 from cagette_tui.widgets.job import JobPanel
@@ -95,7 +95,9 @@ class VoiceDialog(CagetteDialog):
         work_dir = Path(tempfile.mkdtemp(prefix="voice-", dir=self.project.meta_dir))
         target = work_dir / f"{self.slug}.wav"
         project, slug, count_in = self.project, self.slug, self.count_in
-        say = self.app.call_from_thread
+
+        def say(fn: Any, *args: Any) -> None:
+            from_worker(self, fn, *args)
 
         def record(progress: Any) -> Path:
             try:

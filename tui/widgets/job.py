@@ -22,7 +22,7 @@ from textual.widgets import Button, ProgressBar, Static
 from cagette.errors import CagetteError, Cancelled
 from cagette.i18n import _
 from cagette.progress import CancelToken, Progress, ProgressEvent, format_duration
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker, on_screen
 
 
 def describe(event: ProgressEvent) -> str:
@@ -111,7 +111,7 @@ class JobPanel(Vertical):
 
     @work(thread=True, group="job")
     def _run(self, fn: Callable[[Progress], Any], done: Callable[[Any], None] | None, token: CancelToken) -> None:
-        progress = Progress(callback=lambda ev: self.app.call_from_thread(self._show, ev), token=token)
+        progress = Progress(callback=lambda ev: from_worker(self, self._show, ev), token=token)
         try:
             result = fn(progress)
         except Cancelled:
@@ -143,6 +143,12 @@ class JobPanel(Vertical):
     def _end(self, outcome: str, error: BaseException | None, result: Any) -> None:
         self.token = None
         self.outcome = outcome
+        if not on_screen(self):  # its screen was left while the work ran: the app still says how it ended
+            if outcome == "cancelled":
+                self.app.notify(_("Cancelled: nothing was kept of the unfinished work."), severity="warning")
+            elif outcome == "failed":
+                app_of(self).show_error(error)
+            return
         self.remove_class("-running")
         self.add_class("-ended")
         text = self.query_one("#job-text", Static)

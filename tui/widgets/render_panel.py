@@ -19,7 +19,7 @@ from textual.widgets import Button, Label, RadioSet, Static
 from cagette.errors import CagetteError
 from cagette.i18n import _, ngettext
 from cagette_tui import adapters, publishing
-from cagette_tui.appref import app_of
+from cagette_tui.appref import app_of, from_worker
 from cagette_tui.widgets.job import JobPanel
 from cagette_tui.widgets.marks import Check, Radio
 
@@ -90,7 +90,7 @@ class RenderPanel(Vertical):
             problems = adapters.project_problems(self.project)
         except CagetteError as exc:
             problems = [adapters.Problem("error", exc.message, exc.hint or "")]
-        self.app.call_from_thread(self._show_problems, problems)
+        from_worker(self, self._show_problems, problems)
 
     def _show_problems(self, problems: list[adapters.Problem]) -> None:
         self.problems = problems
