@@ -68,13 +68,19 @@ class _Thumbs(Screen[None]):
         self.shown.append(text)
 
 
+async def _opened(app: App[None], go: threading.Event, seen: list[bool], **kwargs: Any) -> _Thumbs:
+    """The screen shown, its worker started and waiting for *go*."""
+    screen = _Thumbs(go, seen, **kwargs)
+    await app.push_screen(screen)
+    screen.load()
+    return screen
+
+
 async def test_a_result_for_a_screen_still_shown_arrives() -> None:
     go, seen = threading.Event(), []
     app: App[None] = App()
     async with app.run_test() as pilot:
-        screen = _Thumbs(go, seen)
-        await app.push_screen(screen)
-        screen.load()
+        screen = await _opened(app, go, seen)
         go.set()
         await wait_for(pilot, lambda: screen.shown, what="the thumbnails")
         assert screen.shown == ["thumbnails"]
@@ -85,9 +91,7 @@ async def test_a_result_for_a_screen_left_is_dropped_and_the_app_goes_on() -> No
     go, seen = threading.Event(), []
     app: App[None] = App()
     async with app.run_test() as pilot:
-        screen = _Thumbs(go, seen)
-        await app.push_screen(screen)
-        screen.load()
+        screen = await _opened(app, go, seen)
         await app.pop_screen()
         go.set()
         await wait_for(pilot, screen.finished.is_set, what="the worker's end")
@@ -102,8 +106,6 @@ async def test_a_result_arriving_as_the_app_closes_is_dropped() -> None:
     go, seen = threading.Event(), []
     app: App[None] = App()
     async with app.run_test():
-        screen = _Thumbs(go, seen, release_on_unmount=True)
-        await app.push_screen(screen)
-        screen.load()
+        screen = await _opened(app, go, seen, release_on_unmount=True)
     assert screen.finished.wait(60)  # a hang guard
     assert seen == [False] and screen.shown == []
